@@ -175,6 +175,7 @@ class TaskStep:
     action: str  # created, claimed, note, callback_attempt, resolved, returned, forwarded, ...
     note: str = ""
     team: str = ""  # the team after the step (for forwards)
+    reached: bool | None = None  # callback_attempt only: was the resident reached?
 
 
 @dataclass

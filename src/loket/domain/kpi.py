@@ -1,0 +1,220 @@
+"""The figures supervisors and management read: pure functions over contacts and tasks.
+
+Used by the supervisor view, `GET /api/v1/stats` and `loket report`, so all three agree.
+
+Decisions
+- First-contact resolution (FCR) counts *questions*, not contacts: a caller with two
+  questions, one answered and one routed, is one resolved and one not. Only closed
+  contacts count (an open one can still change). Questions ending in "verbinding
+  verbroken" are left out of the figure: a dropped line says nothing about whether the
+  front office could have answered. Resolved = outcome in RESOLVED_OUTCOMES.
+- Handling time uses closed contacts with an end time; p90 is the nearest-rank percentile.
+- Task queues count what is still with a back-office team (open, claimed, forwarded);
+  `returned` tasks are with the front office and are counted apart under the team that
+  returned them. Overdue = due time passed; at risk = amber on the SLA clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from loket.domain.models import (
+    RESOLVED_OUTCOMES,
+    Contact,
+    ContactStatus,
+    Task,
+    TaskStatus,
+    to_iso,
+)
+from loket.domain.routing import DistrictMap
+from loket.domain.sla import AMSTERDAM, DEFAULT_CALENDAR, WorkCalendar
+
+FCR_EXCLUDED: frozenset[str] = frozenset({"verbinding verbroken"})
+UNKNOWN_DISTRICT = "onbekend"
+ACTIVE_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.FORWARDED})
+
+
+def _closed(contacts: Iterable[Contact]) -> list[Contact]:
+    return [c for c in contacts if c.status == ContactStatus.CLOSED]
+
+
+def fcr_counts(
+    contacts: Iterable[Contact],
+    resolved: Collection[str] = RESOLVED_OUTCOMES,
+    excluded: Collection[str] = FCR_EXCLUDED,
+) -> tuple[int, int]:
+    """(questions resolved in the first contact, questions counted)."""
+    outcomes = [
+        q.outcome
+        for c in _closed(contacts)
+        for q in c.questions
+        if q.outcome and q.outcome not in excluded
+    ]
+    return sum(o in resolved for o in outcomes), len(outcomes)
+
+
+def first_contact_resolution(
+    contacts: Iterable[Contact],
+    resolved: Collection[str] = RESOLVED_OUTCOMES,
+    excluded: Collection[str] = FCR_EXCLUDED,
+) -> float | None:
+    """Share (0..1) of counted questions resolved at once; None when nothing counts."""
+    hits, total = fcr_counts(contacts, resolved, excluded)
+    return hits / total if total else None
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100): always a value that occurred."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class HandlingStats:
+    count: int
+    mean_seconds: float | None
+    p90_seconds: float | None
+
+
+def handling_stats(contacts: Iterable[Contact]) -> HandlingStats:
+    """Mean and p90 handling time of closed contacts that have an end time."""
+    seconds = [c.handling_seconds() for c in _closed(contacts) if c.ended_at]
+    mean = sum(seconds) / len(seconds) if seconds else None
+    return HandlingStats(len(seconds), mean, percentile(seconds, 90))
+
+
+def _ranked(counter: Counter[str]) -> dict[str, int]:
+    """Most first, ties by name, so reports are stable."""
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def contacts_per_channel(contacts: Iterable[Contact]) -> dict[str, int]:
+    return _ranked(Counter(c.channel for c in contacts))
+
+
+def district_of(contact: Contact, districts: DistrictMap | None = None) -> str:
+    """The recorded district, else the one its postcode lies in, else UNKNOWN_DISTRICT."""
+    customer = contact.customer
+    if customer is None:
+        return UNKNOWN_DISTRICT
+    if customer.district:
+        return customer.district
+    found = districts.district_for(customer.postcode) if districts else None
+    return found or UNKNOWN_DISTRICT
+
+
+def contacts_per_district(
+    contacts: Iterable[Contact], districts: DistrictMap | None = None
+) -> dict[str, int]:
+    return _ranked(Counter(district_of(c, districts) for c in contacts))
+
+
+def outcomes_count(contacts: Iterable[Contact]) -> dict[str, int]:
+    """Questions per outcome (open questions under ""), over all given contacts."""
+    return _ranked(Counter(q.outcome or "" for c in contacts for q in c.questions))
+
+
+def contacts_on(contacts: Iterable[Contact], day: date) -> list[Contact]:
+    """Contacts started on `day`, in Amsterdam local time (a working day is a local day)."""
+    return [c for c in contacts if c.started_at.astimezone(AMSTERDAM).date() == day]
+
+
+@dataclass
+class TeamQueue:
+    team: str
+    open: int = 0  # open or forwarded to this team, not yet claimed
+    claimed: int = 0
+    overdue: int = 0  # active and past its due time
+    at_risk: int = 0  # active, not overdue, amber on the SLA clock
+    returned: int = 0  # handed back to the front office by this team
+
+    @property
+    def active(self) -> int:
+        return self.open + self.claimed
+
+
+def team_queues(
+    tasks: Iterable[Task],
+    now: datetime,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    amber_hours: float = 8,
+) -> list[TeamQueue]:
+    """Per team: what is waiting, what is being worked on, and what breaks or nears its SLA."""
+    queues: dict[str, TeamQueue] = {}
+    for task in tasks:
+        if task.status == TaskStatus.DONE:
+            continue
+        queue = queues.setdefault(task.team, TeamQueue(task.team))
+        if task.status == TaskStatus.RETURNED:
+            queue.returned += 1
+            continue
+        if task.status == TaskStatus.CLAIMED:
+            queue.claimed += 1
+        else:
+            queue.open += 1
+        if task.due_at is not None:
+            level = calendar.level(task.due_at, now, amber_hours)
+            queue.overdue += level == "red"
+            queue.at_risk += level == "amber"
+    return sorted(queues.values(), key=lambda q: (-q.overdue, -q.active, q.team))
+
+
+@dataclass
+class Report:
+    """One day's figures; `to_dict` is the JSON form for `loket report --json` and /stats."""
+
+    day: date
+    contacts: int
+    questions: int
+    fcr: float | None
+    fcr_resolved: int
+    fcr_counted: int
+    handling: HandlingStats
+    per_channel: dict[str, int] = field(default_factory=dict)
+    per_district: dict[str, int] = field(default_factory=dict)
+    per_outcome: dict[str, int] = field(default_factory=dict)
+    queues: list[TeamQueue] = field(default_factory=list)
+    generated_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["day"] = self.day.isoformat()
+        data["generated_at"] = to_iso(self.generated_at)
+        return data
+
+
+def daily_report(
+    contacts: Iterable[Contact],
+    tasks: Iterable[Task],
+    now: datetime,
+    day: date | None = None,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    districts: DistrictMap | None = None,
+) -> Report:
+    """Figures for the contacts started on `day` (default: today in Amsterdam) and the
+    task queues as they stand at `now` (queues are a snapshot, not per day)."""
+    day = day or now.astimezone(AMSTERDAM).date()
+    todays = contacts_on(contacts, day)
+    hits, counted = fcr_counts(todays)
+    return Report(
+        day=day,
+        contacts=len(todays),
+        questions=sum(len(c.questions) for c in todays),
+        fcr=hits / counted if counted else None,
+        fcr_resolved=hits,
+        fcr_counted=counted,
+        handling=handling_stats(todays),
+        per_channel=contacts_per_channel(todays),
+        per_district=contacts_per_district(todays, districts),
+        per_outcome=outcomes_count(todays),
+        queues=team_queues(tasks, now, calendar),
+        generated_at=now,
+    )
