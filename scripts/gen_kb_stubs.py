@@ -143,7 +143,8 @@ def slug(name: str) -> str:
 def guess_team(name: str) -> str:
     lowered = name.lower()
     for keyword, team in TEAM_GUESSES:
-        if keyword in lowered:
+        # At a word start only: "ontheffing" must not match "heffing", nor "bouwwerk" "werk".
+        if re.search(r"\b" + re.escape(keyword), lowered):
             return team
     return "kcc"
 
