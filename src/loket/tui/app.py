@@ -1,0 +1,207 @@
+"""The console App: thin. It holds the services, starts background sync and switches screens.
+
+Services are injected: tests hand in a `ConsoleServices` on a temporary store and a live
+test server; `loket console` hands in a factory that is run in a thread after the first
+frame, so start-up never waits for the store, the kb index or the network.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from loket.tui import strings as S
+from loket.tui.messages import ServicesFailed, ServicesReady, SyncStateChanged
+
+AGENT, WORKLIST, QUEUE = "agent", "worklist", "queue"
+START_MODE = {"agent": AGENT, "backoffice": WORKLIST, "supervisor": QUEUE, "admin": QUEUE}
+
+
+def _agent_screen() -> Screen:
+    from loket.tui.screens.agent import AgentScreen
+
+    return AgentScreen()
+
+
+def _worklist_screen() -> Screen:
+    from loket.tui.screens.worklist import WorklistScreen
+
+    return WorklistScreen()
+
+
+def _queue_screen() -> Screen:
+    from loket.tui.screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
+def _loket_commands() -> Any:
+    """The palette provider, imported when the palette first opens (textual.command is big)."""
+    from loket.tui.commands import LoketCommands
+
+    return LoketCommands
+
+
+class LoketApp(App[None]):
+    """loket console for agents, back office and supervisors."""
+
+    TITLE = S.APP_TITLE
+    SUB_TITLE = S.APP_SUB_TITLE
+    COMMANDS: ClassVar[set] = {_loket_commands}  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+        AGENT: _agent_screen,
+        WORKLIST: _worklist_screen,
+        QUEUE: _queue_screen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", S.KEY_HELP, id="help", key_display="F1", priority=True),
+        Binding("question_mark", "help", S.KEY_HELP, id="help-key", show=False),
+        Binding("ctrl+s", "sync", S.KEY_SYNC, id="sync", show=False),
+        Binding("alt+l", "switch_mode('agent')", S.KEY_AGENT, id="mode-agent", show=False),
+        Binding("alt+w", "switch_mode('worklist')", S.KEY_WORKLIST, id="mode-worklist", show=False),
+        Binding("alt+s", "switch_mode('queue')", S.KEY_QUEUE, id="mode-queue", show=False),
+        Binding(
+            "ctrl+p", "command_palette", S.KEY_PALETTE, id="palette", show=False, priority=True
+        ),
+        Binding("ctrl+q", "quit", S.KEY_QUIT, id="quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        services: Any | None = None,
+        *,
+        open_services: Callable[[], Any] | None = None,
+        ansi: bool = False,
+        start_mode: str | None = None,
+    ) -> None:
+        super().__init__(ansi_color=ansi)
+        if ansi:
+            self.theme = "ansi-dark"
+        if services is None and open_services is None:
+            raise ValueError("LoketApp needs services or open_services")
+        self.services: Any | None = None
+        self.sync_state: Any | None = None
+        self._given = services
+        self._open_services = open_services
+        self._owns_services = services is None
+        self._services_event = threading.Event()
+        self._ready_callbacks: list[Callable[[Any], None]] = []
+        self._start_mode = start_mode
+
+    # -- services ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.switch_mode(self._start_mode or AGENT)
+        if self._given is not None:
+            self.post_message(ServicesReady(self._given))
+        else:  # after the first frame: opening must not compete with painting it
+            self.call_after_refresh(self._open_in_thread)
+
+    @work(thread=True, exit_on_error=False)
+    def _open_in_thread(self) -> None:
+        assert self._open_services is not None
+        try:
+            services = self._open_services()
+        except Exception as exc:  # shown in the console, never a traceback
+            self.post_message(ServicesFailed(str(exc)))
+            self._services_event.set()
+            return
+        self.post_message(ServicesReady(services))
+
+    def on_services_ready(self, message: ServicesReady) -> None:
+        services = message.services
+        self.services = services
+        self._services_event.set()
+        self.sync_state = services.sync_state()
+        for callback in self._ready_callbacks:
+            callback(services)
+        self._ready_callbacks.clear()
+        if self._start_mode is None:
+            mode = START_MODE.get(services.user.role, AGENT)
+            if mode != self.current_mode:
+                self.switch_mode(mode)
+        self.post_message(SyncStateChanged(self.sync_state))
+        services.start_background_sync(self._sync_changed)
+
+    def on_services_failed(self, message: ServicesFailed) -> None:
+        self.notify(message.error, severity="error", timeout=30)
+
+    def when_ready(self, callback: Callable[[Any], None]) -> None:
+        """Run `callback(services)` on the UI thread now, or as soon as services are open."""
+        if self.services is not None:
+            callback(self.services)
+        else:
+            self._ready_callbacks.append(callback)
+
+    def wait_services(self, timeout: float = 60) -> Any | None:
+        """For worker threads: block until the services are open (or failed)."""
+        self._services_event.wait(timeout)
+        return self.services
+
+    def _sync_changed(self, state: Any) -> None:
+        """Called from the sync thread; post_message is thread-safe."""
+        self.post_message(SyncStateChanged(state))
+
+    def on_sync_state_changed(self, message: SyncStateChanged) -> None:
+        self.sync_state = message.state
+        from loket.tui.widgets.status_line import StatusLine
+
+        for line in self.screen.query(StatusLine):
+            line.set_sync(message.state)
+        hook = getattr(self.screen, "sync_changed", None)
+        if hook is not None:
+            hook(message.state)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from loket.tui.screens.cheat_sheet import CheatSheet
+
+        if not isinstance(self.screen, CheatSheet):
+            self.push_screen(CheatSheet(self.screen))
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=S.PALETTE_PLACEHOLDER)
+            )
+
+    def action_sync(self) -> None:
+        if self.services is None:
+            self.notify(S.NOT_READY)
+            return
+        self.notify(S.SYNC_STARTED, timeout=2)
+        self._sync_now()
+
+    @work(thread=True, exclusive=True, group="sync-now", exit_on_error=False)
+    def _sync_now(self) -> None:
+        services = self.services
+        assert services is not None
+        services.sync_now()
+        state = services.sync_state()
+        self.post_message(SyncStateChanged(state))
+        if state.online:
+            self.call_from_thread(self.notify, S.SYNC_DONE, timeout=2)
+        else:
+            error = state.last_error or S.OFFLINE
+            self.call_from_thread(self.notify, S.SYNC_FAILED.format(error=error), timeout=4)
+
+    def action_switch_mode(self, mode: str) -> None:  # type: ignore[override]
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def on_unmount(self) -> None:
+        services = self.services
+        if services is None:
+            return
+        services.stop_background_sync()
+        if self._owns_services:
+            services.close()

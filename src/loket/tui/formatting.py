@@ -1,0 +1,37 @@
+"""Dates and durations the Dutch way, without depending on the machine's locale."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from loket.tui import strings as S
+
+
+def format_due(due: datetime | None) -> str:
+    """`di 25-11 17:00` in local time; weekday names from strings, not the OS locale."""
+    if due is None:
+        return "–"
+    local = due.astimezone()
+    return f"{S.WEEKDAYS[local.weekday()]} {local:%d-%m %H:%M}"
+
+
+def format_duration(seconds: float) -> str:
+    """mm:ss under an hour, h:mm:ss after."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def urgency_of(
+    due: datetime | None, now: datetime | None = None, calendar: Any = None
+) -> tuple[str, str]:
+    """(level, Dutch label) of a deadline: level "ok" | "amber" | "red", from the SLA clock."""
+    if due is None:
+        return "ok", S.URGENCY_UNKNOWN
+    from loket.domain.models import utcnow
+    from loket.domain.sla import DEFAULT_CALENDAR
+
+    result = (calendar or DEFAULT_CALENDAR).urgency(due, now or utcnow())
+    return result.level, result.label

@@ -1,0 +1,130 @@
+"""Messages the console's widgets and workers post; the screens react to them.
+
+Workers never touch widgets: they post one of these and the screen updates itself, so
+tests can assert on what happened through `run_test(message_hook=...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+
+@dataclass
+class ServicesReady(Message):
+    """The services are open (store, identity); screens can load their state now."""
+
+    services: Any
+
+
+@dataclass
+class ServicesFailed(Message):
+    """Opening the services failed; the message is shown, the console stays up."""
+
+    error: str
+
+
+@dataclass
+class SyncStateChanged(Message):
+    """New sync state (online, outbox, last sync); posted from the sync thread."""
+
+    state: Any
+
+
+@dataclass
+class SearchResults(Message):
+    """Hits for `query`, best first; stale results (query changed since) are ignored."""
+
+    query: str
+    hits: list[Any]
+    elapsed_ms: float
+
+
+@dataclass
+class ArticleChosen(Message):
+    """The agent opened an article; it is shown and recorded on the current question."""
+
+    article_id: str
+
+
+@dataclass
+class ArticleLoaded(Message):
+    """The article body was read (in a worker) and can be shown."""
+
+    article: Any
+
+
+@dataclass
+class CustomerChanged(Message):
+    """A customer field changed; history lookup may be due."""
+
+    field: str
+    value: str
+
+
+@dataclass
+class HistoryLoaded(Message):
+    """Earlier contacts of this customer ("ask once, use many times")."""
+
+    key: str
+    items: list[Any]
+
+
+@dataclass
+class ContactEdited(Message):
+    """Something on the contact panel changed; the screen updates the model and the draft."""
+
+    field: str
+    value: Any
+    question_id: str = ""  # for question.* fields: the question shown when it was edited
+
+
+@dataclass
+class ProductUnticked(Message):
+    """The agent unticked an article recorded on the current question."""
+
+    product_id: str
+    ticked: bool
+    question_id: str = ""
+
+
+@dataclass
+class ContactClosed(Message):
+    """A contact was resolved (closed) and saved."""
+
+    contact_id: str
+
+
+@dataclass
+class QuestionRouted(Message):
+    """A question became a task for a back-office team."""
+
+    contact_id: str
+    question_id: str
+    task_id: str
+    team: str
+    due_at: Any
+
+
+@dataclass
+class DraftSaved(Message):
+    """A draft hit the store (debounced)."""
+
+    key: str
+
+
+@dataclass
+class TasksLoaded(Message):
+    """Tasks for the worklist or the queues, read in a worker."""
+
+    tasks: list[Any]
+    conflicts: list[Any]
+
+
+@dataclass
+class QuestionSelected(Message):
+    """Show question `index` of the current contact."""
+
+    index: int

@@ -1,0 +1,199 @@
+"""Route a question to a back office: team (pre-filled from the product), the team's intake
+questions, the internal note, callback details and the due time it will get.
+
+The dialog calls `services.route_question` itself so a DomainError stays inside the
+dialog, shown next to the fields, and nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+
+from loket.domain.errors import DomainError
+from loket.domain.models import Callback, Contact, Question, TaskKind
+from loket.tui import field_errors
+from loket.tui import strings as S
+from loket.tui.formatting import format_due, urgency_of
+
+# DomainError path -> widget id
+_FIELD_WIDGETS = {
+    "team": "route-team",
+    "internal_note": "route-note",
+    "callback": "route-phone",
+    "callback.phone": "route-phone",
+    "callback.email": "route-email",
+    "callback.name": "route-name",
+    "callback.preferred_time": "route-time",
+}
+
+
+class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
+    """Modal: returns (saved contact, task) when routed, None when cancelled."""
+
+    CSS_PATH = "route_dialog.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s,f6", "submit", S.KEY_SUBMIT, key_display="^S", id="route-submit", priority=True
+        ),
+        Binding("escape", "cancel", S.KEY_CLOSE, id="route-cancel"),
+    ]
+
+    def __init__(
+        self, services: Any, contact: Contact, question: Question, *, product: str = ""
+    ) -> None:
+        super().__init__(id="route-dialog")
+        self.services = services
+        self.contact = contact
+        self.question = question
+        self.product = product
+        team = services.team_for_product(product) if product else None
+        self.team_id: str = team.id if team is not None else ""
+        self._intake_team: str | None = None
+        self.due_at: Any = None
+
+    def compose(self) -> ComposeResult:
+        teams = self.services.routing.teams()
+        customer = self.contact.customer
+        with Vertical(id="route-box") as box:
+            box.border_title = S.ROUTE_TITLE
+            yield Static("", id="route-errors")
+            with VerticalScroll(id="route-scroll"):
+                with Horizontal(classes="row"):
+                    yield Label(S.ROUTE_TEAM)
+                    yield Select(
+                        [(t.name, t.id) for t in teams],
+                        value=self.team_id or Select.NULL,
+                        id="route-team",
+                        compact=True,
+                        prompt=S.ROUTE_TEAM,
+                    )
+                with Horizontal(classes="row"):
+                    yield Label(S.ROUTE_KIND)
+                    yield Select(
+                        [(str(k), str(k)) for k in TaskKind],
+                        value=str(TaskKind.DOORZETTING),
+                        allow_blank=False,
+                        id="route-kind",
+                        compact=True,
+                    )
+                yield Static("", id="route-due")
+                yield Static(S.ROUTE_INTAKE, classes="section")
+                yield Vertical(id="route-intake")
+                yield Static(S.ROUTE_NOTE, classes="section")
+                yield TextArea(id="route-note", soft_wrap=True)
+                yield Static(S.ROUTE_CALLBACK, classes="section")
+                for widget_id, label, value in (
+                    ("route-name", S.CUSTOMER_NAME, customer.name if customer else ""),
+                    ("route-phone", S.CUSTOMER_PHONE, customer.phone if customer else ""),
+                    ("route-email", S.CUSTOMER_EMAIL, customer.email if customer else ""),
+                    ("route-time", S.ROUTE_CALLBACK_TIME, ""),
+                ):
+                    with Horizontal(classes="row"):
+                        yield Label(label)
+                        yield Input(value or "", id=widget_id, compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._team_changed()
+        self.query_one("#route-note" if self.team_id else "#route-team").focus()
+
+    @on(Select.Changed, "#route-team")
+    def _on_team(self, event: Select.Changed) -> None:
+        self.team_id = "" if event.value is Select.NULL else str(event.value)
+        self._team_changed()
+
+    def _team_changed(self) -> None:
+        self._show_due()
+        self._show_intake()
+
+    def _show_due(self) -> None:
+        due_label = self.query_one("#route-due", Static)
+        if not self.team_id:
+            due_label.update(S.ROUTE_DUE_UNKNOWN)
+            return
+        due = self.services.due_preview(self.team_id, self.product or None)
+        level, label = urgency_of(due, calendar=self.services.calendar)
+        due_label.update(Text(S.ROUTE_DUE.format(due=format_due(due), label=label)))
+        due_label.set_classes(f"-{level}")
+        self.due_at = due
+
+    def _show_intake(self) -> None:
+        if self.team_id == self._intake_team:
+            return
+        self._intake_team = self.team_id
+        box = self.query_one("#route-intake", Vertical)
+        answers = {q: i.value for q, i in self._intake_inputs()}
+        box.remove_children()
+        team = self.services.routing.get_team(self.team_id) if self.team_id else None
+        questions = list(team.intake) if team is not None else []
+        if not questions:
+            box.mount(Static(S.ROUTE_INTAKE_NONE, classes="muted"))
+            return
+        widgets = []
+        for question in questions:
+            widgets.append(Label(Text(question), classes="intake-q"))
+            field = Input(answers.get(question, ""), classes="intake-a", compact=True)
+            field.intake_question = question  # type: ignore[attr-defined]
+            widgets.append(field)
+        box.mount_all(widgets)
+
+    def _intake_inputs(self) -> list[tuple[str, Input]]:
+        return [
+            (i.intake_question, i)  # type: ignore[attr-defined]
+            for i in self.query("#route-intake Input").results(Input)
+        ]
+
+    def intake(self) -> dict[str, str]:
+        return {question: field.value.strip() for question, field in self._intake_inputs()}
+
+    def action_submit(self) -> None:
+        kind = self.query_one("#route-kind", Select).value
+        callback = Callback(
+            name=self.query_one("#route-name", Input).value.strip(),
+            phone=self.query_one("#route-phone", Input).value.strip(),
+            email=self.query_one("#route-email", Input).value.strip(),
+            preferred_time=self.query_one("#route-time", Input).value.strip(),
+        )
+        try:
+            result = self.services.route_question(
+                self.contact,
+                self.question.id,
+                team=self.team_id,
+                internal_note=self.query_one("#route-note", TextArea).text.strip(),
+                callback=callback,
+                intake=self.intake(),
+                kind=TaskKind(str(kind)),
+                product=self.product,
+            )
+        except DomainError as error:
+            self.show_errors(error)
+            return
+        self.dismiss(result)
+
+    def show_errors(self, error: DomainError) -> None:
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
+        rows = field_errors.describe(error)
+        lines = [S.ERRORS_TITLE] + [
+            f"• {label}: {msg}" if label else f"• {msg}" for _, label, msg in rows
+        ]
+        box = self.query_one("#route-errors", Static)
+        box.update(Text("\n".join(lines)))
+        box.add_class("-shown")
+        for path, _, _ in rows:
+            widget_id = _FIELD_WIDGETS.get(path)
+            if widget_id is None and path.startswith("questions["):
+                continue
+            if widget_id:
+                self.query_one(f"#{widget_id}").add_class("-invalid")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

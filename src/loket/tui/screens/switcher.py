@@ -1,0 +1,68 @@
+"""Switch between open contacts: a counter agent pauses one, a phone agent takes a second line."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from loket.domain.models import Contact
+from loket.tui import strings as S
+
+
+def _row(contact: Contact, state: str) -> Text:
+    subject = next((q.text for q in contact.questions if q.text), "") or S.NO_SUBJECT
+    return Text(
+        S.SWITCHER_ROW.format(
+            time=contact.started_at.astimezone().strftime("%H:%M"),
+            channel=contact.channel,
+            subject=subject,
+            state=state,
+        )
+    )
+
+
+class ContactSwitcher(ModalScreen[str | None]):
+    """Returns the id of the contact to open, or None."""
+
+    DEFAULT_CSS = """
+    ContactSwitcher { align: center middle; }
+    ContactSwitcher > Vertical {
+        width: 70; max-width: 100%; height: auto; max-height: 20;
+        border: round $accent; background: $surface;
+    }
+    ContactSwitcher OptionList { height: auto; max-height: 18; border: none; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f9", "cancel", S.KEY_CLOSE, id="switcher-close"),
+    ]
+
+    def __init__(self, current: Contact, others: list[Contact]) -> None:
+        super().__init__(id="switcher")
+        self.current = current
+        self.others = sorted(others, key=lambda c: c.started_at, reverse=True)
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = S.SWITCHER_TITLE
+            options = [Option(_row(self.current, S.SWITCHER_CURRENT), id=self.current.id)]
+            options += [Option(_row(c, S.SWITCHER_PARKED), id=c.id) for c in self.others]
+            yield OptionList(*options, id="switcher-list")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 1 if self.others else 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,271 @@
+"""Back office: the tasks of my teams with the SLA clock; claim, resolve, hand back, forward.
+
+Actions go through `services.task_action` (applied locally at once, synced later); only
+the actions `allowed_actions` permits for the selected task are offered. A conflict (someone
+else changed the task first) is shown in a banner until the user picks a side.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from loket.domain.errors import DomainError
+from loket.domain.tasks import allowed_actions
+from loket.tui import field_errors
+from loket.tui import strings as S
+from loket.tui.formatting import format_due, urgency_of
+from loket.tui.messages import TasksLoaded
+from loket.tui.widgets.status_line import StatusLine
+
+STATUS_NL = S.TASK_STATUS
+LEVEL_STYLE = {"ok": "", "amber": "bold yellow", "red": "bold red"}
+# binding action -> domain action
+TASK_ACTIONS = {
+    "claim": "claim",
+    "unclaim": "unclaim",
+    "resolve_task": "resolve",
+    "hand_back": "return",
+    "forward": "forward",
+    "note": "note",
+}
+
+
+class WorklistScreen(Screen[None]):
+    """Tasks routed to my teams, most urgent first."""
+
+    CSS_PATH = "worklist.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "claim", S.KEY_CLAIM, id="task-claim"),
+        Binding("r", "resolve_task", S.KEY_TASK_RESOLVE, id="task-resolve"),
+        Binding("h", "hand_back", S.KEY_RETURN, id="task-return"),
+        Binding("d", "forward", S.KEY_FORWARD, id="task-forward"),
+        Binding("n", "note", S.KEY_NOTE, id="task-note"),
+        Binding("u", "unclaim", S.KEY_UNCLAIM, id="task-unclaim", show=False),
+        Binding("g", "refresh", S.KEY_REFRESH, id="task-refresh", show=False),
+        Binding("t", "conflict('theirs')", S.KEY_THEIRS, id="conflict-theirs", show=False),
+        Binding("o", "conflict('retry')", S.KEY_RETRY, id="conflict-retry", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="worklist")
+        self.tasks: dict[str, Any] = {}
+        self.conflicts: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine()
+        yield Static("", id="worklist-title")
+        yield Static("", id="conflicts")
+        table: DataTable[Text] = DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+        for label, width in (
+            (S.COL_DUE, 12),
+            (S.COL_URGENCY, 9),
+            (S.COL_STATUS, 14),
+            (S.COL_TEAM, 12),
+            (S.COL_SUBJECT, None),
+        ):
+            table.add_column(label, width=width)
+        yield table
+        yield Static(S.TASK_DETAIL_EMPTY, id="task-detail")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#tasks").focus()
+        self.app.when_ready(lambda services: self.refresh_tasks())  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        status = self.query_one(StatusLine)
+        if services is not None:
+            status.set_user(services.user.name, services.user.role)
+            self.refresh_tasks()
+        status.set_sync(self.app.sync_state)  # type: ignore[attr-defined]
+
+    def sync_changed(self, state: Any) -> None:
+        """The app calls this when sync state changes: pulled tasks may have arrived."""
+        self.refresh_tasks()
+
+    def refresh_tasks(self) -> None:
+        self._load_tasks()
+
+    def action_refresh(self) -> None:
+        self.refresh_tasks()
+
+    @work(thread=True, exclusive=True, group="worklist", exit_on_error=False)
+    def _load_tasks(self) -> None:
+        services = self.app.wait_services()  # type: ignore[attr-defined]
+        if services is None:
+            return
+        tasks = [t for t in services.tasks() if str(t.status) != "done"]
+        self.post_message(TasksLoaded(tasks, services.conflicts()))
+
+    def on_tasks_loaded(self, message: TasksLoaded) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        teams = ", ".join(services.user.teams) if services else ""
+        self.query_one("#worklist-title", Static).update(S.WORKLIST_TITLE.format(teams=teams))
+        table = self.query_one("#tasks", DataTable)
+        selected = self.selected_id()
+        tasks = sorted(message.tasks, key=lambda t: (t.due_at is None, t.due_at))
+        self.tasks = {t.id: t for t in tasks}
+        table.clear()
+        calendar = services.calendar if services else None
+        for task in tasks:
+            level, label = urgency_of(task.due_at, calendar=calendar)
+            table.add_row(
+                Text(format_due(task.due_at)),
+                Text(label, style=LEVEL_STYLE.get(level, "")),
+                Text(STATUS_NL.get(str(task.status), str(task.status))),
+                Text(task.team),
+                Text(task.subject or S.NO_SUBJECT),
+                key=task.id,
+            )
+        if selected in self.tasks:
+            table.move_cursor(row=table.get_row_index(selected))
+        self.conflicts = message.conflicts
+        self._show_conflicts()
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _show_conflicts(self) -> None:
+        banner = self.query_one("#conflicts", Static)
+        banner.set_class(bool(self.conflicts), "-shown")
+        if self.conflicts:
+            lines = [S.CONFLICTS_BANNER.format(n=len(self.conflicts))]
+            lines += [f"  {c.current.subject or c.task_id}: {c.message}" for c in self.conflicts]
+            banner.update(Text("\n".join(lines)))
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#tasks", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except Exception:  # no row under the cursor
+            return None
+
+    def selected(self) -> Any | None:
+        task_id = self.selected_id()
+        return self.tasks.get(task_id) if task_id else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#task-detail", Static)
+        task = self.selected()
+        if task is None:
+            detail.update(S.WORKLIST_EMPTY if not self.tasks else S.TASK_DETAIL_EMPTY)
+            return
+        detail.update(task_detail(task))
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in TASK_ACTIONS:
+            task = self.selected()
+            services = self.app.services  # type: ignore[attr-defined]
+            if task is None or services is None:
+                return None  # shown greyed out
+            actor = services.user.name
+            return True if TASK_ACTIONS[action] in allowed_actions(task, actor) else None
+        if action == "conflict":
+            return bool(self.conflicts) or None
+        return True
+
+    def action_claim(self) -> None:
+        self._act("claim")
+
+    def action_unclaim(self) -> None:
+        self._act("unclaim")
+
+    def action_resolve_task(self) -> None:
+        self._ask(S.KEY_TASK_RESOLVE, S.ASK_RESOLUTION, "resolve", "resolution")
+
+    def action_hand_back(self) -> None:
+        self._ask(S.KEY_RETURN, S.ASK_RETURN, "return", "note")
+
+    def action_note(self) -> None:
+        self._ask(S.KEY_NOTE, S.ASK_NOTE, "note", "note")
+
+    def action_forward(self) -> None:
+        from loket.tui.screens.prompt_dialog import PromptDialog
+
+        services = self.app.services  # type: ignore[attr-defined]
+        teams = [(t.name, t.id) for t in services.routing.teams()]
+
+        def done(result: dict[str, str] | None) -> None:
+            if result is not None:
+                self._act("forward", team=result.get("choice", ""), note=result["text"])
+
+        dialog = PromptDialog(S.KEY_FORWARD, S.ASK_FORWARD_NOTE, teams, S.ASK_FORWARD_TEAM)
+        self.app.push_screen(dialog, done)
+
+    def _ask(self, title: str, question: str, action: str, param: str) -> None:
+        from loket.tui.screens.prompt_dialog import PromptDialog
+
+        def done(result: dict[str, str] | None) -> None:
+            if result is not None:
+                self._act(action, **{param: result["text"]})
+
+        self.app.push_screen(PromptDialog(title, question), done)
+
+    def _act(self, action: str, **params: Any) -> None:
+        task = self.selected()
+        services = self.app.services  # type: ignore[attr-defined]
+        if task is None or services is None:
+            self.notify(S.NO_TASK_SELECTED)
+            return
+        try:
+            updated = services.task_action(task.id, action, **params)
+        except DomainError as error:
+            message = "; ".join(msg for _, _, msg in field_errors.describe(error))
+            self.notify(message, severity="error", timeout=6)
+            return
+        status = STATUS_NL.get(str(updated.status), str(updated.status))
+        self.notify(S.TASK_DONE.format(status=status), timeout=3)
+        self.refresh_tasks()
+
+    def action_conflict(self, keep: str) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        if not self.conflicts or services is None:
+            return
+        conflict = self.conflicts[0]
+        try:
+            services.resolve_conflict(conflict.task_id, keep)
+        except DomainError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(S.CONFLICT_KEPT if keep == "theirs" else S.CONFLICT_RETRY, timeout=3)
+        self.refresh_tasks()
+
+
+def task_detail(task: Any) -> Text:
+    """Subject, intake answers, internal note, callback and the last log step."""
+    text = Text()
+    text.append(task.subject or S.NO_SUBJECT, style="bold")
+    if task.assignee:
+        text.append(f"  ({S.COL_ASSIGNEE.lower()}: {task.assignee})", style="dim")
+    if task.intake:
+        text.append(f"\n{S.TASK_INTAKE}: ", style="bold")
+        text.append(" · ".join(f"{q} {a}" for q, a in task.intake.items()))
+    if task.internal_note:
+        text.append(f"\n{S.TASK_NOTE}: ", style="bold")
+        text.append(task.internal_note)
+    callback = task.callback
+    who = " ".join(p for p in (callback.name, callback.phone, callback.email) if p)
+    if who:
+        text.append("\n" + S.TASK_CALLBACK.format(who=who))
+        if callback.preferred_time:
+            text.append(f" ({callback.preferred_time})")
+    if task.log:
+        step = task.log[-1]
+        text.append(f"\n{S.TASK_LOG}: ", style="bold")
+        text.append(f"{step.at.astimezone():%d-%m %H:%M} {step.by} {step.action} {step.note}")
+    return text

@@ -1,0 +1,211 @@
+"""Every Dutch text the console shows, in one place so wording is reviewed (and translated) once.
+
+Code, comments and logs stay English; only what a KCC employee reads lives here.
+"""
+
+from __future__ import annotations
+
+APP_TITLE = "loket"
+APP_SUB_TITLE = "Gemeente heeft Antwoord"
+
+# Status line
+STARTING = "verbinden…"
+ONLINE = "● online"
+OFFLINE = "○ offline"
+NEVER_SYNCED = "○ nog niet gesynchroniseerd"
+OUTBOX = "uit {n}"
+LAST_SYNC = "sync {time}"
+NO_SYNC = "sync –"
+CONFLICTS = "⚠ {n} conflict"
+REJECTED = "✗ {n} geweigerd"
+OPEN_CONTACTS = "{n} open"
+TIMER = "⏱ {time}"
+
+# Search and article
+SEARCH_PLACEHOLDER = "Zoek product of vraag (F2)…"
+SEARCH_NO_HITS = "Niets gevonden voor ‘{q}’"
+SEARCH_HINT = "Typ om te zoeken"
+SEARCH_BUSY = "Kennisbank laden…"
+ARTICLE_EMPTY = "Kies een artikel links (↑↓ en Enter)."
+ARTICLE_COSTS = "Kosten"
+ARTICLE_LEAD_TIME = "Doorlooptijd"
+ARTICLE_BACKOFFICE = "Backoffice"
+ARTICLE_SELF_SERVICE = "Zelf regelen"
+ARTICLE_NOT_FOUND = "Artikel ‘{id}’ niet gevonden."
+
+# Contact panel
+CONTACT_TITLE = "Contact"
+CHANNEL = "Kanaal"
+CUSTOMER = "Klant (optioneel)"
+CUSTOMER_NAME = "Naam"
+CUSTOMER_PHONE = "Telefoon"
+CUSTOMER_EMAIL = "E-mail"
+CUSTOMER_BSN = "BSN"
+HISTORY_TITLE = "Eerdere contacten"
+HISTORY_NONE = "Geen eerdere contacten gevonden."
+HISTORY_BUSY = "Eerdere contacten zoeken…"
+HISTORY_ROW = "{date} {channel}: {subjects} → {outcomes} ({source})"
+QUESTION_TAB = "Vraag {n}"
+QUESTION_SUBJECT = "Onderwerp van de vraag"
+OUTCOME = "Uitkomst"
+OUTCOME_NONE = "(nog geen uitkomst)"
+PRODUCTS = "Geraadpleegde artikelen (spatie = uitvinken)"
+PRODUCTS_NONE = "Nog geen artikelen geopend."
+NOTES = "Notities bij deze vraag"
+ERRORS_TITLE = "Controleer:"
+
+# Notifications
+DRAFT_RESTORED = "Concept hersteld"
+DRAFTS_RESTORED = "{n} concepten hersteld"
+RESOLVED = "Contact afgehandeld"
+ROUTED = "Doorgezet naar {team}, uiterlijk {due}"
+PARKED = "Contact geparkeerd; nieuw contact gestart"
+NEW_QUESTION = "Vraag {n} toegevoegd"
+SWITCHED = "Contact van {time} geopend"
+SAVED_OFFLINE = "Opgeslagen; wordt verstuurd zodra de verbinding terug is"
+SYNC_STARTED = "Synchroniseren…"
+SYNC_DONE = "Gesynchroniseerd"
+SYNC_FAILED = "Synchroniseren lukt niet: {error}"
+NOT_READY = "Even geduld: de console start nog."
+NO_TASK_SELECTED = "Kies eerst een taak."
+ACTION_NOT_ALLOWED = "Dat kan niet bij deze taak."
+TASK_DONE = "Taak bijgewerkt: {status}"
+CONFLICT_TITLE = "Conflict"
+CONFLICT_KEPT = "Versie van de server aangenomen"
+CONFLICT_RETRY = "Opnieuw geprobeerd"
+
+# Route dialog
+ROUTE_TITLE = "Doorzetten naar backoffice"
+ROUTE_TEAM = "Team"
+ROUTE_KIND = "Soort"
+ROUTE_INTAKE = "Intakevragen van het team"
+ROUTE_INTAKE_NONE = "Dit team heeft geen intakevragen."
+ROUTE_NOTE = "Interne notitie (verplicht, niet voor de inwoner)"
+ROUTE_CALLBACK = "Terugbellen"
+ROUTE_CALLBACK_TIME = "Voorkeurstijd"
+ROUTE_DUE = "Uiterlijk {due} · {label}"
+ROUTE_DUE_UNKNOWN = "Termijn onbekend"
+ROUTE_OK = "Doorzetten (Ctrl+S)"
+CANCEL = "Annuleren (Esc)"
+OK = "OK"
+
+# Switcher
+SWITCHER_TITLE = "Open contacten (Enter = openen, Esc = terug)"
+SWITCHER_ROW = "{time} · {channel} · {subject} · {state}"
+SWITCHER_CURRENT = "huidig"
+SWITCHER_PARKED = "geparkeerd"
+NO_SUBJECT = "(geen onderwerp)"
+
+# Cheat sheet
+HELP_TITLE = "Sneltoetsen"
+HELP_FOOTER = "Esc of F1 sluit dit overzicht · Ctrl+P opent het opdrachtenpalet"
+HELP_KEY = "Toets"
+HELP_ACTION = "Wat"
+
+# Worklist (back office)
+WORKLIST_TITLE = "Werkvoorraad van {teams}"
+WORKLIST_EMPTY = "Geen taken voor je teams."
+COL_DUE = "Uiterlijk"
+COL_URGENCY = "Urgentie"
+COL_STATUS = "Status"
+COL_TEAM = "Team"
+COL_SUBJECT = "Onderwerp"
+COL_ASSIGNEE = "Behandelaar"
+TASK_DETAIL_EMPTY = "Kies een taak."
+TASK_INTAKE = "Intake"
+TASK_NOTE = "Interne notitie"
+TASK_CALLBACK = "Terugbellen: {who}"
+TASK_LOG = "Verloop"
+ASK_RESOLUTION = "Wat is de inwoner verteld? (afhandeling)"
+ASK_NOTE = "Notitie"
+ASK_RETURN = "Waarom terug naar de frontoffice?"
+ASK_FORWARD_TEAM = "Naar welk team?"
+ASK_FORWARD_NOTE = "Toelichting bij het doorsturen"
+CONFLICTS_BANNER = (
+    "⚠ {n} conflict(en): iemand anders wijzigde een taak. T = hun versie, O = opnieuw."
+)
+
+# Supervisor
+QUEUE_TITLE = "Wachtrijen per team"
+QUEUE_OPEN = "Open"
+QUEUE_CLAIMED = "In behandeling"
+QUEUE_OVERDUE = "Te laat"
+QUEUE_DUE_TODAY = "Vandaag"
+QUEUE_RETURNED = "Terug"
+TODAY_TITLE = "Vandaag"
+TODAY_FIGURES = (
+    "Contacten: {contacts} · in één keer opgelost: {fcr} · "
+    "gem. gespreksduur: {aht} · doorgezet: {routed}"
+)
+
+# Binding descriptions (footer, palette, cheat sheet)
+KEY_HELP = "Hulp"
+KEY_SEARCH = "Zoeken"
+KEY_NOTES = "Notities"
+KEY_CUSTOMER = "Klant"
+KEY_RESOLVE = "Afhandelen"
+KEY_ROUTE = "Doorzetten"
+KEY_QUESTION = "Vraag+"
+KEY_PARK = "Parkeer"
+KEY_SWITCH = "Wissel"
+KEY_SYNC = "Synchroniseer"
+KEY_AGENT = "Loket"
+KEY_WORKLIST = "Werkvoorraad"
+KEY_QUEUE = "Wachtrijen"
+KEY_QUIT = "Stoppen"
+KEY_CLAIM = "Oppakken"
+KEY_UNCLAIM = "Vrijgeven"
+KEY_TASK_RESOLVE = "Afhandelen"
+KEY_RETURN = "Teruggeven"
+KEY_FORWARD = "Doorsturen"
+KEY_NOTE = "Notitie"
+KEY_REFRESH = "Vernieuwen"
+KEY_THEIRS = "Hun versie"
+KEY_RETRY = "Opnieuw"
+KEY_PREV_QUESTION = "Vorige vraag"
+KEY_NEXT_QUESTION = "Volgende vraag"
+KEY_CLOSE = "Sluiten"
+KEY_SUBMIT = "Bevestigen"
+KEY_ARTICLE = "Artikel"
+
+# Palette
+PALETTE_OPEN_CONTACT = "Open contact: {label}"
+PALETTE_SCREEN = "Scherm: {name}"
+
+# Field paths (from DomainError) in words
+FIELD_NAMES = {
+    "channel": "kanaal",
+    "customer.name": "naam",
+    "customer.phone": "telefoon",
+    "customer.email": "e-mail",
+    "customer.bsn": "BSN",
+    "customer.kvk": "KvK-nummer",
+    "customer.postcode": "postcode",
+    "text": "onderwerp",
+    "notes": "notities",
+    "outcome": "uitkomst",
+    "products": "artikelen",
+    "team": "team",
+    "internal_note": "interne notitie",
+    "callback": "terugbellen",
+    "callback.phone": "terugbelnummer",
+    "callback.email": "e-mail voor terugbellen",
+    "callback.name": "naam voor terugbellen",
+    "subject": "onderwerp",
+    "intake": "intake",
+    "resolution": "afhandeling",
+    "note": "notitie",
+    "action": "actie",
+}
+QUESTION_FIELD = "vraag {n} · {field}"
+URGENCY_UNKNOWN = "–"
+PALETTE_PLACEHOLDER = "Zoek een opdracht…"
+WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+KEY_PALETTE = "Opdrachtenpalet"
+TASK_STATUS = {
+    "open": "open",
+    "claimed": "in behandeling",
+    "done": "afgehandeld",
+    "returned": "terug",
+    "forwarded": "doorgestuurd",
+}

@@ -1,0 +1,128 @@
+"""Search box + result list. Searches run in a worker while the agent keeps typing.
+
+Keystrokes restart a short debounce timer; when it fires, an exclusive thread worker
+queries the kb and posts `SearchResults`. A newer query cancels the older worker, and
+results for a query that is no longer in the box are dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from loket.tui import strings as S
+from loket.tui.messages import ArticleChosen, SearchResults
+
+DEBOUNCE_S = 0.12
+LIMIT = 25
+
+
+class SearchPanel(Vertical):
+    """The agent's search: one Input and the hits below it."""
+
+    DEFAULT_CSS = """
+    SearchPanel { height: auto; }
+    SearchPanel > Input { margin: 0; }
+    SearchPanel > OptionList {
+        height: 6; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    SearchPanel > OptionList:focus { background-tint: $foreground 4%; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._debounce: Timer | None = None
+        self.last_results_ms: float = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=S.SEARCH_PLACEHOLDER, id="search", compact=True)
+        yield OptionList(id="results", compact=True)
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one("#search", Input).value.strip()
+
+    def focus_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.focus()
+        box.select_all()
+
+    @on(Input.Changed, "#search")
+    def _schedule(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_S, self._fire, name="search-debounce")
+
+    def _fire(self) -> None:
+        query = self.query_text
+        if not query:
+            self.query_one("#results", OptionList).clear_options()
+            return
+        self.run_search(query)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: str) -> None:
+        """Runs in a thread: opening the kb index (first time) and searching never block input."""
+        services = self.app.wait_services()  # type: ignore[attr-defined]
+        if services is None:
+            return
+        started = time.perf_counter()
+        hits = services.kb.search(query, limit=LIMIT)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.post_message(SearchResults(query, list(hits), elapsed))
+
+    def on_search_results(self, message: SearchResults) -> None:
+        if message.query != self.query_text:
+            message.stop()  # stale: the agent typed on
+            return
+        self.show_hits(message.query, message.hits)
+
+    def show_hits(self, query: str, hits: list[Any]) -> None:
+        results = self.query_one("#results", OptionList)
+        results.clear_options()
+        if not hits:
+            results.add_option(Option(S.SEARCH_NO_HITS.format(q=query), disabled=True))
+            return
+        results.add_options(Option(_hit_label(hit), id=hit.id) for hit in hits)
+        results.highlighted = 0
+
+    @on(Input.Submitted, "#search")
+    def _open_first(self, event: Input.Submitted) -> None:
+        event.stop()
+        results = self.query_one("#results", OptionList)
+        option = (
+            results.get_option_at_index(results.highlighted or 0) if results.option_count else None
+        )
+        if option is not None and option.id:
+            self.post_message(ArticleChosen(option.id))
+            results.focus()
+
+    @on(OptionList.OptionSelected, "#results")
+    def _open_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(ArticleChosen(event.option.id))
+
+    def on_key(self, event: Any) -> None:
+        """Down from the box moves into the results, so the mouse is never needed."""
+        if event.key == "down" and self.query_one("#search", Input).has_focus:
+            event.stop()
+            self.query_one("#results", OptionList).focus()
+
+
+def _hit_label(hit: Any) -> Text:
+    """Title, plus the UPL name when it says something else (never parsed as markup)."""
+    title = getattr(hit, "title", "") or hit.id
+    upl = getattr(hit, "upl", "") or ""
+    if upl and upl.lower() != title.lower():
+        return Text.assemble(title, (f" · {upl}", "dim"))
+    return Text(title)

@@ -1,0 +1,85 @@
+"""Helpers for the console's Pilot tests: services on a temporary store, screen text, waits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from loket.config import Settings
+from loket.services import ConsoleServices, UserInfo
+
+SIZE = (80, 24)
+
+
+def open_services(
+    state_dir: Path,
+    *,
+    name: str = "anna",
+    role: str = "agent",
+    teams: tuple[str, ...] = ("kcc",),
+    server_url: str = "",
+    token: str = "",
+    warm: bool = True,
+) -> ConsoleServices:
+    """A console on its own store in `state_dir`; the kb index is built there too."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(state_dir=state_dir, sync_interval=3600.0)
+    if warm and not (state_dir / "kb-index.sqlite3").exists():
+        warm_kb_index(state_dir)
+    return ConsoleServices.open(
+        settings,
+        store_path=state_dir / f"console-{name}.sqlite3",
+        server_url=server_url,
+        token=token,
+        user=UserInfo(name, role, list(teams)),
+    )
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows right now, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float = 8.0) -> None:
+    """Let the app run until `predicate()` holds (workers, timers), or fail clearly."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {predicate}")
+        await pilot.pause(0.05)
+
+
+class Recorder:
+    """A `message_hook` that keeps the messages of the given types, in order."""
+
+    def __init__(self, *types: type) -> None:
+        self.types = types
+        self.messages: list[Any] = []
+
+    def __call__(self, message: Any) -> None:
+        if isinstance(message, self.types):
+            self.messages.append(message)
+
+    def of(self, kind: type) -> list[Any]:
+        return [m for m in self.messages if isinstance(m, kind)]
+
+
+_KB_INDEX: dict[str, Path] = {}
+
+
+def warm_kb_index(state_dir: Path) -> None:
+    """Copy a kb index built once per session into `state_dir`, so tests do not rebuild it."""
+    import shutil
+    import tempfile
+
+    if "path" not in _KB_INDEX:
+        base = Path(tempfile.mkdtemp(prefix="loket-kb-"))
+        services = open_services(base, warm=False)
+        services.kb.search("paspoort", limit=1)
+        services.close()
+        _KB_INDEX["path"] = base / "kb-index.sqlite3"
+    shutil.copy(_KB_INDEX["path"], state_dir / "kb-index.sqlite3")

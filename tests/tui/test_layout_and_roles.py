@@ -1,0 +1,138 @@
+"""80x24 rendering, keys, ANSI mode, and the back-office and supervisor screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from loket.domain.models import Callback
+from loket.tui.app import LoketApp
+from tests.tui.helpers import SIZE, open_services, screen_text, wait_for
+
+
+async def test_agent_screen_fits_80x24_with_footer_and_status(tmp_path: Path) -> None:
+    services = open_services(tmp_path)
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await pilot.pause(0.1)
+            lines = screen_text(app).splitlines()
+            assert len(lines) == 24
+            assert all(len(line) <= 80 for line in lines)
+            status, footer = lines[0], lines[-1]
+            assert "anna (agent)" in status and "uit 0" in status and "⏱" in status
+            for key in ("F2 Zoeken", "F5 Afhandelen", "F6 Doorzetten", "F8 Parkeer", "F1 Hulp"):
+                assert key in footer, f"{key!r} missing from footer: {footer!r}"
+            await pilot.press("f1")  # cheat sheet lists keys that are not in the footer
+            await wait_for(pilot, lambda: app.screen.id == "cheat-sheet")
+            text = screen_text(app)
+            assert "Notities" in text and "Synchroniseer" in text and "Werkvoorraad" in text
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen.id == "agent")
+    finally:
+        services.close()
+
+
+async def test_ansi_theme_and_palette_follow_the_screen(tmp_path: Path) -> None:
+    services = open_services(tmp_path)
+    app = LoketApp(services, ansi=True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            assert app.theme == "ansi-dark" and app.ansi_color
+            from loket.tui.commands import binding_commands
+
+            names = [name for name, _, _ in binding_commands(app.screen)]
+            assert "Doorzetten" in names and "Parkeer" in names
+            await pilot.press("f8")  # park: the palette now offers to reopen it
+            await pilot.pause(0.1)
+            offered = [name for name, _, _ in app.screen.palette_commands()]
+            assert len(offered) == 1 and offered[0].startswith("Open contact")
+    finally:
+        services.close()
+
+
+async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server) -> None:
+    agent_name, agent_token = live_server.make_user("agent", ["kcc"])
+    bo_name, bo_token = live_server.make_user("backoffice", ["afval"])
+    agent = open_services(
+        tmp_path / "a", name=agent_name, server_url=live_server.url, token=agent_token
+    )
+    contact = agent.new_contact("telefoon")
+    contact.questions[0].text = "Kliko kapot"
+    _, task = agent.route_question(
+        contact,
+        contact.questions[0].id,
+        team="afval",
+        internal_note="Deksel kapot",
+        callback=Callback(phone="0612345678"),
+        intake={},
+        product="afvalcontainer",
+    )
+    agent.sync_now()
+    agent.close()
+    services = open_services(
+        tmp_path / "b",
+        name=bo_name,
+        role="backoffice",
+        teams=("afval",),
+        server_url=live_server.url,
+        token=bo_token,
+    )
+    services.sync_now()
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.screen.id == "worklist")
+            await wait_for(pilot, lambda: task.id in getattr(app.screen, "tasks", {}))
+            text = screen_text(app)
+            assert "Kliko kapot" in text and "nog" in text  # SLA label
+            assert "Oppakken" in text.splitlines()[-1]
+            await pilot.press("c")
+            await wait_for(pilot, lambda: str(services.get_task(task.id).status) == "claimed")
+            await pilot.press("r")
+            await pilot.pause(0.1)
+            await pilot.press(*"Nieuwe kliko besteld", "enter")
+            await wait_for(pilot, lambda: str(services.get_task(task.id).status) == "done")
+        services.sync_now()
+        remote = live_server.client(bo_token).get(f"/api/v1/tasks/{task.id}")
+        assert remote.json()["status"] == "done"
+        assert remote.json()["resolution"] == "Nieuwe kliko besteld"
+    finally:
+        services.close()
+
+
+async def test_supervisor_sees_queues_per_team(tmp_path: Path) -> None:
+    services = open_services(tmp_path, name="eva", role="supervisor", teams=())
+    contact = services.new_contact("balie")
+    contact.questions[0].text = "Bijstand"
+    services.route_question(
+        contact,
+        contact.questions[0].id,
+        team="werk-inkomen",
+        internal_note="Acute geldnood",
+        callback=Callback(phone="0612345678"),
+        intake={},
+        product="bijstand",
+    )
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.screen.id == "queue")
+            await wait_for(pilot, lambda: "Werk en inkomen" in screen_text(app))
+            assert "Contacten: 1" in screen_text(app)
+            await pilot.press("alt+l")  # switch to the agent screen by key
+            await wait_for(pilot, lambda: app.screen.id == "agent")
+    finally:
+        services.close()
+
+
+def test_cli_offers_console_and_demo_with_mouse_and_ansi_switches() -> None:
+    from loket.cli import app
+
+    result = CliRunner().invoke(app, ["console", "--help"])
+    assert result.exit_code == 0
+    assert "--no-mouse" in result.output and "--ansi" in result.output
+    assert CliRunner().invoke(app, ["demo", "--help"]).exit_code == 0
