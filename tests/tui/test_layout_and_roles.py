@@ -17,7 +17,8 @@ async def test_agent_screen_fits_80x24_with_footer_and_status(tmp_path: Path) ->
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
-            await pilot.pause(0.1)
+            # The contact panel mounts after the first frame; its bindings then join the footer.
+            await wait_for(pilot, lambda: "F8 Parkeer" in screen_text(app).splitlines()[-1])
             lines = screen_text(app).splitlines()
             assert len(lines) == 24
             assert all(len(line) <= 80 for line in lines)

@@ -8,12 +8,19 @@ from typing import Any
 from loket.tui import strings as S
 
 
+def local(moment: datetime) -> datetime:
+    """The municipality's wall-clock time, whatever time zone the terminal's host runs in."""
+    from loket.domain.sla import AMSTERDAM
+
+    return moment.astimezone(AMSTERDAM)
+
+
 def format_due(due: datetime | None) -> str:
-    """`di 25-11 17:00` in local time; weekday names from strings, not the OS locale."""
+    """`di 25-11 17:00` in the municipality's time; weekday names from strings, not the locale."""
     if due is None:
         return "–"
-    local = due.astimezone()
-    return f"{S.WEEKDAYS[local.weekday()]} {local:%d-%m %H:%M}"
+    when = local(due)
+    return f"{S.WEEKDAYS[when.weekday()]} {when:%d-%m %H:%M}"
 
 
 def format_duration(seconds: float) -> str:

@@ -202,6 +202,16 @@ URGENCY_UNKNOWN = "–"
 PALETTE_PLACEHOLDER = "Zoek een opdracht…"
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
 KEY_PALETTE = "Opdrachtenpalet"
+TASK_LOG_ACTION = {
+    "created": "aangemaakt",
+    "claimed": "opgepakt",
+    "unclaimed": "vrijgegeven",
+    "note": "notitie",
+    "callback_attempt": "terugbelpoging",
+    "resolved": "afgehandeld",
+    "returned": "teruggegeven",
+    "forwarded": "doorgestuurd",
+}
 TASK_STATUS = {
     "open": "open",
     "claimed": "in behandeling",

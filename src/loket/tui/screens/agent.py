@@ -23,7 +23,7 @@ from loket.domain.errors import DomainError
 from loket.domain.models import Contact, Customer, Question
 from loket.tui import field_errors
 from loket.tui import strings as S
-from loket.tui.formatting import format_due
+from loket.tui.formatting import format_due, local
 from loket.tui.messages import (
     ArticleChosen,
     ArticleLoaded,
@@ -536,9 +536,7 @@ class AgentScreen(Screen[None]):
         self._history_key = ""
         self.show_contact(target)
         self.save_draft()
-        self.notify(
-            S.SWITCHED.format(time=target.started_at.astimezone().strftime("%H:%M")), timeout=2
-        )
+        self.notify(S.SWITCHED.format(time=local(target.started_at).strftime("%H:%M")), timeout=2)
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
         from functools import partial
@@ -558,7 +556,7 @@ class AgentScreen(Screen[None]):
 
 def contact_label(contact: Contact) -> str:
     subject = next((q.text for q in contact.questions if q.text), "") or S.NO_SUBJECT
-    return f"{contact.started_at.astimezone().strftime('%H:%M')} · {contact.channel} · {subject}"
+    return f"{local(contact.started_at).strftime('%H:%M')} · {contact.channel} · {subject}"
 
 
 def services_team_name(services: Any, team_id: str) -> str:

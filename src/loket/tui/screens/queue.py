@@ -16,14 +16,14 @@ from textual.widgets import DataTable, Footer, Static
 
 from loket.domain.models import OUTCOME_ROUTED, RESOLVED_OUTCOMES, utcnow
 from loket.tui import strings as S
-from loket.tui.formatting import format_duration
+from loket.tui.formatting import format_duration, local
 from loket.tui.messages import TasksLoaded
 from loket.tui.widgets.status_line import StatusLine
 
 
 def queue_rows(tasks: list[Any], now: datetime) -> list[tuple[str, Counter[str]]]:
     """Per team: counts of open / claimed / returned / overdue / due today (not done)."""
-    today = now.astimezone().date()
+    today = local(now).date()
     per_team: dict[str, Counter[str]] = {}
     for task in tasks:
         status = str(task.status)
@@ -36,15 +36,15 @@ def queue_rows(tasks: list[Any], now: datetime) -> list[tuple[str, Counter[str]]
         if task.due_at is not None:
             if task.due_at <= now:
                 counts["overdue"] += 1
-            elif task.due_at.astimezone().date() == today:
+            elif local(task.due_at).date() == today:
                 counts["today"] += 1
     return sorted(per_team.items(), key=lambda item: (-item[1]["overdue"], item[0]))
 
 
 def today_figures(contacts: list[Any], now: datetime) -> dict[str, str]:
     """Figures of the contacts started today (local time)."""
-    today = now.astimezone().date()
-    todays = [c for c in contacts if c.started_at.astimezone().date() == today]
+    today = local(now).date()
+    todays = [c for c in contacts if local(c.started_at).date() == today]
     closed = [c for c in todays if c.ended_at is not None]
     resolved = [
         c

@@ -14,13 +14,14 @@ from textual.widgets.option_list import Option
 
 from loket.domain.models import Contact
 from loket.tui import strings as S
+from loket.tui.formatting import local
 
 
 def _row(contact: Contact, state: str) -> Text:
     subject = next((q.text for q in contact.questions if q.text), "") or S.NO_SUBJECT
     return Text(
         S.SWITCHER_ROW.format(
-            time=contact.started_at.astimezone().strftime("%H:%M"),
+            time=local(contact.started_at).strftime("%H:%M"),
             channel=contact.channel,
             subject=subject,
             state=state,

@@ -20,7 +20,7 @@ from loket.domain.errors import DomainError
 from loket.domain.tasks import allowed_actions
 from loket.tui import field_errors
 from loket.tui import strings as S
-from loket.tui.formatting import format_due, urgency_of
+from loket.tui.formatting import format_due, local, urgency_of
 from loket.tui.messages import TasksLoaded
 from loket.tui.widgets.status_line import StatusLine
 
@@ -267,5 +267,6 @@ def task_detail(task: Any) -> Text:
     if task.log:
         step = task.log[-1]
         text.append(f"\n{S.TASK_LOG}: ", style="bold")
-        text.append(f"{step.at.astimezone():%d-%m %H:%M} {step.by} {step.action} {step.note}")
+        action = S.TASK_LOG_ACTION.get(step.action, step.action)
+        text.append(f"{local(step.at):%d-%m %H:%M} {step.by} {action} {step.note}")
     return text

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from loket.tui import strings as S
+from loket.tui.formatting import local
 from loket.tui.messages import ContactEdited, CustomerChanged, ProductUnticked
 from loket.tui.widgets.question_bar import QuestionBar
 
@@ -232,7 +233,7 @@ def _widget_for(path: str, q_index: int) -> str | None:
 
 def _history_row(item: Any) -> str:
     return S.HISTORY_ROW.format(
-        date=item.started_at.astimezone().strftime("%d-%m %H:%M"),
+        date=local(item.started_at).strftime("%d-%m %H:%M"),
         channel=item.channel,
         subjects=", ".join(s for s in item.subjects if s) or S.NO_SUBJECT,
         outcomes=", ".join(o for o in item.outcomes if o) or "–",

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from loket.tui import strings as S
-from loket.tui.formatting import format_duration
+from loket.tui.formatting import format_duration, local
 
 
 def describe_sync(state: Any) -> str:
@@ -26,7 +26,7 @@ def describe_sync(state: Any) -> str:
     parts = [online]
     parts.append(S.OUTBOX.format(n=state.outbox))
     if state.last_sync:
-        parts.append(S.LAST_SYNC.format(time=state.last_sync.astimezone().strftime("%H:%M")))
+        parts.append(S.LAST_SYNC.format(time=local(state.last_sync).strftime("%H:%M")))
     else:
         parts.append(S.NO_SYNC)
     if state.conflicts:
