@@ -9,6 +9,7 @@ searchable, so one typo never hides a product from an agent during a call.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ BODY_SECTIONS = ("Antwoord", "Voorwaarden", "Vraag na", "Kosten en doorlooptijd"
 SUMMARY_MAX = 160
 KNOWN_CHANNELS = {"telefoon", "balie", "e-mail", "chat", "web", "post", "social"}
 
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -181,6 +183,8 @@ def _check_content(
     def add(name: str, message: str, severity: str = ERROR) -> None:
         problems.append(Problem(path, lines.get(name, 2), name, message, severity))
 
+    if not _SLUG.fullmatch(article.id):
+        add("id", "use lowercase letters, digits and '-' only", WARNING)
     if teams is not None and article.backoffice not in teams:
         add(
             "backoffice",
@@ -229,8 +233,13 @@ def load_file(
     return article, problems, parsed.lines
 
 
+def is_article_file(name: str) -> bool:
+    """Articles are *.md files; README.md and hidden or _-prefixed files are not."""
+    return name.endswith(".md") and name.lower() != "readme.md" and not name.startswith((".", "_"))
+
+
 def kb_files(kb_dir: Path) -> list[Path]:
-    return sorted(p for p in kb_dir.glob("*.md") if p.is_file())
+    return sorted(p for p in kb_dir.glob("*.md") if p.is_file() and is_article_file(p.name))
 
 
 def load_dir(
@@ -243,29 +252,30 @@ def load_dir(
     if not kb_dir.is_dir():
         result.problems.append(Problem(kb_dir, 0, "", "kb directory not found"))
         return result
-    seen: dict[str, Path] = {}
+    seen: dict[str, Path] = {}  # casefolded id -> file; ids differing only in case clash
     related_lines: dict[str, int] = {}
     for path in kb_files(kb_dir):
         article, problems, lines = load_file(path, teams, upl)
         result.problems.extend(problems)
         if article is None:
             continue
-        if article.id in seen:
+        key = article.id.casefold()
+        if key in seen:
             result.problems.append(
                 Problem(
                     path,
                     lines.get("id", 2),
                     "id",
-                    f"duplicate id '{article.id}' (also in {seen[article.id].name})",
+                    f"duplicate id '{article.id}' (also in {seen[key].name})",
                 )
             )
             continue
-        seen[article.id] = path
+        seen[key] = path
         related_lines[article.id] = lines.get("related", 2)
         result.articles.append(article)
     for article in result.articles:
         for other in article.related:
-            if other not in seen:
+            if other.casefold() not in seen:
                 result.problems.append(
                     Problem(
                         article.path or kb_dir,

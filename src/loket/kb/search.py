@@ -1,0 +1,350 @@
+"""Search: find candidates in both FTS5 tables, then rerank them in Python.
+
+FTS5's bm25 alone ranks a long article that repeats a common word above the short
+product whose name is exactly what the caller said. So the ranking is mostly *coverage*:
+how many of the caller's meaningful words (weighted by rarity) the product's name and
+synonyms contain, as a whole word, a stem, a typo-corrected word, or inside a compound.
+bm25 and a few bonuses break ties.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+
+from loket.kb.index import idf
+from loket.kb.models import Article, SearchHit
+from loket.kb.profile import Profile, trigrams
+from loket.kb.text import STOPWORDS, edit_distance, normalize, stem, words
+
+CANDIDATES = 40  # per table; the reranker sees at most about twice this
+COMMON_MIN = 25  # a word in more articles than this (and than COMMON_SHARE of them) is
+COMMON_SHARE = 0.005  # common: it ranks candidates but does not fetch them
+MAX_GRAMS = 5  # trigrams per unknown word in the last-resort similarity search
+FEW = 10  # fewer candidates than this: also try trigram similarity for unknown words
+# How much a match counts, by where it is found.
+IN_NAME = 1.0
+IN_NAME_SUBSTRING = 0.7
+IN_SUMMARY = 0.35
+IN_BODY = 0.2
+CORRECTED = 0.85  # a typo-corrected word counts a little less than the word as typed
+SPLIT_PART = 0.6  # one half of a compound the caller wrote as one word
+MIN_SUBSTRING = 4
+FUZZY = 0.5  # an unknown word that shares most of its trigrams with a name
+FUZZY_MIN_OVERLAP = 0.5
+# Verbs and nouns that fit dozens of products: they count, but little.
+WEAK_WORDS = frozenset(
+    {"aanvragen", "aanvraag", "regelen", "maken", "krijgen", "nodig", "melden", "melding"}
+    | {"doorgeven", "opgeven", "laten", "nieuw", "nieuwe", "ophalen", "betalen"}
+    | {"kwijt", "kapot", "stuk"}  # a state, not a product: "kliko kapot" is about the kliko
+)
+SHORT_WORD = 8  # up to this length typo candidates come from deletions, not trigrams
+WEAK = 0.3
+DIMINUTIVES = ("etje", "tje", "pje", "kje", "je")
+
+
+@dataclass
+class Concept:
+    """One meaningful word of the query, with the ways a document may contain it."""
+
+    word: str
+    stems: dict[str, float] = field(default_factory=dict)  # stem -> weight
+    substrings: dict[str, float] = field(default_factory=dict)  # folded text -> weight
+    parts: tuple[str, ...] = ()  # stems of a compound split in two
+    grams: frozenset[str] = frozenset()  # trigrams of a word the kb does not know at all
+    weight: float = 1.0
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', "") + '"'
+
+
+class Searcher:
+    """Runs queries against an open index; safe to share between threads."""
+
+    def __init__(self, conn: sqlite3.Connection, articles: list[Article]) -> None:
+        self._conn = conn
+        self._articles = articles  # rowid - 1 -> article
+        self._lock = threading.Lock()
+        self._profiles: dict[int, Profile] = {}
+        self._vocab: dict[str, int] | None = None
+        self._stem_df: dict[str, int] | None = None  # stem -> articles naming it
+        self._all_df: dict[str, int] = {}  # stem -> articles containing it anywhere
+        self._deletes: dict[str, list[str]] | None = None
+        self._correction_cache: dict[str, list[str]] = {}
+
+    # -- reference data, loaded on first search -------------------------------------------
+    def _load_vocab(self) -> None:
+        self._vocab = dict(self._conn.execute("SELECT word, df FROM vocab"))
+        self._stem_df = {}
+        self._all_df = {}
+        for s, df, name_df in self._conn.execute("SELECT stem, df, name_df FROM stems"):
+            self._all_df[s] = df
+            if name_df:
+                self._stem_df[s] = name_df
+
+    def _load_profiles(self, rowids: list[int]) -> None:
+        """Fetch stored profiles in one query; the index computed them when it was built."""
+        missing = [r for r in rowids if r not in self._profiles]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT rowid, data FROM profiles WHERE rowid IN ({marks})"
+            for rowid, data in self._conn.execute(sql, chunk):
+                self._profiles[rowid] = Profile.loads(data)
+
+    def warm_up(self, profiles: bool = True) -> None:
+        """Do the first-search work now (vocabulary, typo table, article profiles)."""
+        with self._lock:
+            if self._vocab is None:
+                self._load_vocab()
+            self._deletions()
+            if profiles:
+                self._load_profiles(list(range(1, len(self._articles) + 1)))
+
+    # -- query analysis ----------------------------------------------------------------
+    def _deletions(self) -> dict[str, list[str]]:
+        """Short vocabulary words by each one-letter deletion of them (SymSpell-style).
+
+        Trigrams miss typos in short words ("kilko" shares none with "kliko"); two words
+        within one edit (a swap included) always share a deletion.
+        """
+        if self._deletes is None:
+            assert self._vocab is not None
+            table: dict[str, list[str]] = {}
+            for w in self._vocab:
+                if 4 <= len(w) <= SHORT_WORD + 1 and not w.isdigit():
+                    for variant in {w} | {w[:i] + w[i + 1 :] for i in range(len(w))}:
+                        table.setdefault(variant, []).append(w)
+            self._deletes = table
+        return self._deletes
+
+    def _corrections(self, word: str) -> list[str]:
+        """Existing words within a small edit distance of a word the kb does not know."""
+        if len(word) < 4 or word.isdigit():
+            return []
+        cached = self._correction_cache.get(word)
+        if cached is None:
+            cached = self._find_corrections(word)
+            if len(self._correction_cache) >= 10_000:
+                self._correction_cache.clear()
+            self._correction_cache[word] = cached
+        return cached
+
+    def _find_corrections(self, word: str) -> list[str]:
+        limit = 1 if len(word) < 8 else 2
+        candidates: set[str] = set()
+        if len(word) <= SHORT_WORD:
+            deletes = self._deletions()
+            for variant in {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}:
+                candidates.update(deletes.get(variant, ()))
+        if len(word) > SHORT_WORD - 1:  # deletions cover one edit; two need trigrams
+            query = " OR ".join(_quote(g) for g in sorted(trigrams(word)))
+            sql = "SELECT word FROM vocab_tri WHERE vocab_tri MATCH ? ORDER BY rank LIMIT 60"
+            candidates.update(w for (w,) in self._conn.execute(sql, (query,)))
+        scored = [(edit_distance(word, w, limit), w) for w in candidates]
+        scored = [(d, w) for d, w in scored if d <= limit]
+        if not scored:
+            return []
+        best = min(d for d, _ in scored)
+        assert self._vocab is not None
+        found = sorted((w for d, w in scored if d == best), key=lambda w: -self._vocab.get(w, 0))
+        return found[:3]
+
+    def _split(self, word: str) -> tuple[str, str] | None:
+        """A compound the caller wrote as one word, split into two words the kb knows."""
+        assert self._vocab is not None
+        best: tuple[int, str, str] | None = None
+        for i in range(3, len(word) - 2):
+            left, right = word[:i], word[i:]
+            if right not in self._vocab:
+                continue
+            for base in (left, left.removesuffix("s"), left.removesuffix("en")):
+                if len(base) >= 3 and base in self._vocab:
+                    balance = min(len(base), len(right))
+                    if best is None or balance > best[0]:
+                        best = (balance, base, right)
+                    break
+        return (best[1], best[2]) if best else None
+
+    def _base(self, word: str) -> str | None:
+        """'kindje' -> 'kind', 'pasje' -> 'pas': the diminutive's base word when the kb knows it."""
+        assert self._vocab is not None
+        guess = None
+        for ending in DIMINUTIVES:
+            base = word.removesuffix(ending)
+            if base != word and len(base) >= 3:
+                if base in self._vocab:
+                    return base
+                if guess is None and len(base) >= 4:
+                    guess = base  # maybe only known inside a compound ("volkstuin")
+        return guess
+
+    def _concept(self, word: str, found: list[str], position: int) -> Concept:
+        assert self._vocab is not None and self._stem_df is not None
+        concept = Concept(word)
+        variants = [(word, 1.0)]
+        exact = True  # substrings only for words the caller typed (or their plain base)
+        if word not in self._vocab:
+            base = self._base(word)
+            if base:
+                variants.append((base, 1.0))
+            else:
+                corrections = self._corrections(word)
+                variants += [(c, CORRECTED) for c in corrections]
+                exact = not corrections
+        if len(word) >= 7 and stem(word) not in self._stem_df:
+            split = self._split(word)
+            if split:
+                concept.parts = tuple(stem(p) for p in split)
+                variants += [(p, SPLIT_PART) for p in split]
+        if len(variants) == 1 and len(word) >= 5 and word not in self._vocab:
+            concept.grams = frozenset(trigrams(word))
+        for text, weight in variants:
+            s = stem(text)
+            concept.stems[s] = max(concept.stems.get(s, 0.0), weight)
+            if weight == CORRECTED and not exact:
+                continue
+            for sub in {text, s}:
+                if len(sub) >= MIN_SUBSTRING:
+                    concept.substrings[sub] = max(concept.substrings.get(sub, 0.0), weight)
+        # A compound split by the caller ("grof vuil") matches the joined word in a name.
+        neighbours = []
+        if position > 0:
+            neighbours.append(found[position - 1] + word)
+        if position + 1 < len(found):
+            neighbours.append(word + found[position + 1])
+        for joined in neighbours:
+            if joined in self._vocab:
+                concept.stems[stem(joined)] = 1.0
+        dfs = [self._stem_df.get(s, 0) for s in concept.stems]
+        concept.weight = idf(max(dfs), len(self._articles)) if dfs else 1.0
+        if word in WEAK_WORDS:
+            concept.weight *= WEAK
+        return concept
+
+    def _concepts(self, query: str) -> list[Concept]:
+        found = words(query) or normalize(query).split()
+        return [self._concept(word, found, i) for i, word in enumerate(found)]
+
+    # -- candidates and ranking --------------------------------------------------------
+    def _candidates(self, concepts: list[Concept]) -> dict[int, float]:
+        """rowid -> relevance 0..1 from FTS5: the best of both tables, each scaled to its top.
+
+        Weak words ("aanvragen", "kapot") still count when ranking, but only fetch candidates
+        when the query has nothing else: they match hundreds of articles and cost time.
+        """
+        strong = [c for c in concepts if c.word not in WEAK_WORDS] or concepts
+        common = max(COMMON_MIN, len(self._articles) * COMMON_SHARE)
+        stems = {s for c in strong for s in c.stems}
+        rare = {s for s in stems if self._all_df.get(s, 0) <= common}
+        # Inside compounds only words that are rare as names of their own: a common word
+        # brings enough candidates as a whole word, and its substring search is costly.
+        subs = {
+            sub
+            for c in strong
+            if max((self._stem_df.get(s, 0) for s in c.stems), default=0) <= common
+            for sub in c.substrings
+        }
+        found: dict[int, float] = {}
+        self._fetch(found, "fts", rare or stems, "{name syn}")
+        self._fetch(found, "tri", subs)
+        if len(found) < FEW:  # summaries and bodies only when names gave little
+            self._fetch(found, "fts", rare or stems, "{summary body}")
+        if len(found) < FEW:  # last resort for words nothing else recognised
+            grams = {g for c in concepts for g in sorted(c.grams)[::3][:MAX_GRAMS]}
+            self._fetch(found, "tri", grams)
+        return found
+
+    def _fetch(
+        self, found: dict[int, float], table: str, terms: set[str], columns: str = ""
+    ) -> None:
+        """Add the best CANDIDATES of one MATCH; a column filter keeps bm25 work small."""
+        if not terms:
+            return
+        sql = f"SELECT rowid, -rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT ?"
+        match = " OR ".join(_quote(t) for t in sorted(terms))
+        if columns:
+            match = f"{columns} : ({match})"
+        rows = self._conn.execute(sql, (match, CANDIDATES)).fetchall()
+        top = max((r for _, r in rows), default=0.0) or 1.0
+        for rowid, relevance in rows:
+            found[rowid] = max(found.get(rowid, 0.0), relevance / top)
+
+    @staticmethod
+    def _match(concept: Concept, profile: Profile) -> float:
+        best = 0.0
+        for s, weight in concept.stems.items():
+            if s in profile.name_stems:
+                best = max(best, IN_NAME * weight)
+            elif s in profile.summary_stems:
+                best = max(best, IN_SUMMARY * weight)
+            elif s in profile.body_stems:
+                best = max(best, IN_BODY * weight)
+        if concept.parts and all(p in profile.name_stems for p in concept.parts):
+            best = max(best, IN_NAME * CORRECTED)
+        if best < IN_NAME_SUBSTRING:
+            for text, weight in concept.substrings.items():
+                if text in profile.name_text:
+                    best = max(best, IN_NAME_SUBSTRING * weight)
+        if concept.grams and best < FUZZY:
+            overlap = len(concept.grams & profile.name_grams) / len(concept.grams)
+            if overlap >= FUZZY_MIN_OVERLAP:
+                best = max(best, FUZZY * overlap)
+        return best
+
+    def _score(self, query: _Query, profile: Profile) -> float:
+        concepts = query.concepts
+        score = sum(c.weight * self._match(c, profile) for c in concepts) / query.total_weight
+        if query.content in profile.phrases:
+            score += 0.3
+        elif not query.spans.isdisjoint(profile.phrases):
+            score += 0.15
+        if profile.name_words:
+            score += 0.1 * max(len(n & query.stems) / len(n) for n in profile.name_words)
+        return score
+
+    def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+        if limit <= 0 or not normalize(query):
+            return []
+        with self._lock:
+            if self._vocab is None:
+                self._load_vocab()
+            concepts = self._concepts(query)
+            if not concepts:
+                return []
+            candidates = self._candidates(concepts)
+            if not candidates:
+                return []
+            prepared = _Query(concepts)
+            self._load_profiles(list(candidates))
+            ranked = []
+            for rowid, relevance in candidates.items():
+                article = self._articles[rowid - 1]
+                score = self._score(prepared, self._profiles[rowid])
+                score += 0.15 * relevance + (0.03 if article.written else 0.0)
+                ranked.append((score, article.id, article))
+        ranked.sort(key=lambda r: (-r[0], r[1]))
+        return [
+            SearchHit(a.id, a.title, a.upl, round(s, 4), a.summary, a.backoffice)
+            for s, _, a in ranked[:limit]
+        ]
+
+
+class _Query:
+    """What every candidate is scored against, computed once per search."""
+
+    def __init__(self, concepts: list[Concept]) -> None:
+        self.concepts = concepts
+        self.total_weight = sum(c.weight for c in concepts) or 1.0
+        found = [c.word for c in concepts]
+        self.content = " ".join(found)
+        # Every run of two or more of the caller's words: a synonym said as part of a sentence.
+        self.spans = {
+            " ".join(found[i:j]) for i in range(len(found)) for j in range(i + 2, len(found) + 1)
+        }
+        self.stems = {s for c in concepts for s in c.stems}
+
+
+__all__ = ["STOPWORDS", "Searcher"]

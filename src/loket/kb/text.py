@@ -1,0 +1,106 @@
+"""Turning Dutch text into search terms: normalise, split, drop stopwords, stem.
+
+The index and the query go through the same functions, so whatever a resident types
+meets the articles on equal terms. PyStemmer is imported on first use only: the
+console imports `loket.kb` on its start-up path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+# Words that carry no meaning in a question on the phone ("ik wil graag mijn ... doorgeven").
+STOPWORDS = frozenset(
+    """
+    aan al alle alles als af bij ben bent ook dan dat de deze die dit doe doen doet door
+    dus een eens en er erg even ga gaan gaat gedaan geen graag had heb hebben hebt heeft
+    heel hem hier hij hoe hoeveel hun ik in is ja je jij jullie kan kun kunnen kunt
+    lukt maar me meer mag mij mijn moet moeten mogen naar nee net niet nog nou nu of om
+    ons onze ook op over te tot toch u uit uw van veel voor waar waarom wanneer want was
+    wat we wel welk welke werd wie wij wil wilde wilt willen word wordt worden zal ze
+    zelf zich zij zijn zo zou zouden
+    hallo goedemorgen goedemiddag goedenavond dag meneer mevrouw alstublieft aub bedankt
+    vraag vragen vroeg weten informatie info iets iemand gemeente even effe eigenlijk
+    bellen bel gebeld zeggen gezegd kost kosten hoelang lang daar er eraan ermee
+    """.split()  # noqa: SIM905
+)
+
+_APOSTROPHE_S = re.compile(r"['’`]s\b")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics: 'Überweg Café' -> 'uberweg cafe'."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def normalize(text: str) -> str:
+    """Folded text with punctuation as single spaces ('kliko's' -> 'kliko')."""
+    return _NON_WORD.sub(" ", _APOSTROPHE_S.sub("", fold(text))).strip()
+
+
+def words(text: str, keep_stopwords: bool = False) -> list[str]:
+    """The folded words of a text, without stopwords unless asked."""
+    found = normalize(text).split()
+    if keep_stopwords:
+        return found
+    return [w for w in found if w not in STOPWORDS]
+
+
+# Snowball "dutch_porter" (the classic Dutch stemmer) rather than the newer "dutch", which
+# strips "ge-" and over-conflates ("wijzigen" -> "wijs", "gescheiden" -> "gesc"); measured
+# on tests/kb/eval_queries.tsv (see docs/decisions.md).
+STEM_ALGORITHM = "dutch_porter"
+
+_stem_cache: dict[str, str] = {}
+_stemmer: Callable[[str], str] | None = None
+
+
+def stem(word: str) -> str:
+    """Dutch Snowball stem, cached; words of 3 letters or fewer and numbers stay as they are."""
+    cached = _stem_cache.get(word)
+    if cached is not None:
+        return cached
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer(STEM_ALGORITHM).stemWord
+    result = word if len(word) <= 3 or word.isdigit() else _stemmer(word)
+    if len(_stem_cache) < 200_000:
+        _stem_cache[word] = result
+    return result
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (a swap counts 1); returns limit + 1 when above it.
+
+    Only a band of width 2 * limit + 1 around the diagonal is computed: typo checks use
+    limit 1 or 2, so this stays cheap for long Dutch compounds.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    big = limit + 1
+    width = len(b) + 1
+    previous2: list[int] = []
+    previous = [j if j <= limit else big for j in range(width)]
+    for i in range(1, len(a) + 1):
+        ca = a[i - 1]
+        current = [big] * width
+        if i <= limit:
+            current[0] = i
+        row_min = current[0]
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cb = b[j - 1]
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+            row_min = min(row_min, value)
+        if row_min > limit:
+            return big
+        previous2, previous = previous, current
+    return min(previous[len(b)], big)
