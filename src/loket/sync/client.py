@@ -1,0 +1,198 @@
+"""HTTP client for the central store's sync API (docs/sync-protocol.md).
+
+Thin on purpose: one method per endpoint, short timeouts, and every failure turned into a
+`SyncError` whose message is Dutch, short and free of personal data (the console shows it
+in its status line). Deciding what to retry is the engine's job, not this module's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+API = "/api/v1"
+
+
+class SyncError(Exception):
+    """A sync request failed; `str(exc)` is Dutch text for the status line."""
+
+    retry = True  # worth trying again later
+
+
+class Offline(SyncError):
+    """The server could not be reached, or the connection broke (timeouts included)."""
+
+
+class ServerError(SyncError):
+    """The server answered 5xx (or something that is not the protocol)."""
+
+
+class AuthError(SyncError):
+    """401/403: the token is wrong or the user may not do this. Retrying will not help."""
+
+    retry = False
+
+
+class RequestRefused(SyncError):
+    """Another 4xx for the whole request (bad request, too large, ...)."""
+
+    retry = False
+
+    def __init__(self, message: str, status: int, body: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body or {}
+
+
+@dataclass
+class SseEvent:
+    id: str | None
+    event: str
+    data: str
+
+    def json(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.data)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+
+class SyncClient:
+    """One httpx.Client per console; safe to share between threads for plain requests."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 5.0,
+        connect_timeout: float = 2.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self._transport = transport
+        self._http = self._new_client(self._timeout)
+
+    def _new_client(self, timeout: httpx.Timeout) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url + API,
+            headers=self._headers,
+            timeout=timeout,
+            transport=self._transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise Offline("Server reageert niet op tijd.") from exc
+        except (httpx.TransportError, OSError) as exc:
+            raise Offline("Server niet bereikbaar.") from exc
+        return _decode(response)
+
+    def me(self) -> dict[str, Any]:
+        return self._request("GET", "/me")
+
+    def push(self, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = self._request("POST", "/sync/push", json={"changes": changes})
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(results, list):
+            raise ServerError("Onverwacht antwoord van de server op verzenden.")
+        return results
+
+    def pull(self, since: int, limit: int = 1000) -> dict[str, Any]:
+        body = self._request("GET", "/sync/pull", params={"since": since, "limit": limit})
+        if not isinstance(body, dict) or not isinstance(body.get("changes"), list):
+            raise ServerError("Onverwacht antwoord van de server op ophalen.")
+        return body
+
+    def lookup(self, *, phone: str = "", email: str = "", bsn: str = "") -> list[dict[str, Any]]:
+        keys = {k: v for k, v in (("phone", phone), ("email", email), ("bsn", bsn)) if v}
+        body = self._request("POST", "/customers/lookup", json=keys)
+        items = body.get("items") if isinstance(body, dict) else None
+        return items if isinstance(items, list) else []
+
+    # -- live events -------------------------------------------------------------------------
+
+    def events(
+        self, last_event_id: str | None, *, read_timeout: float = 35.0
+    ) -> Iterator[SseEvent]:
+        """Stream server-sent events until the connection ends; raises SyncError on failure.
+
+        The read timeout exceeds the server's 15 s heartbeat, so a silent dead link is
+        noticed within it. The caller closes the generator to stop.
+        """
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        timeout = httpx.Timeout(read_timeout, connect=self._timeout.connect)
+        try:
+            with (
+                self._new_client(timeout) as http,
+                http.stream("GET", "/events", headers=headers) as response,
+            ):
+                if response.status_code >= 400:
+                    response.read()
+                    _decode(response)
+                yield from parse_sse(response.iter_lines())
+        except httpx.TimeoutException as exc:
+            raise Offline("Live verbinding met de server verloren.") from exc
+        except (httpx.TransportError, OSError) as exc:
+            raise Offline("Live verbinding met de server verloren.") from exc
+
+
+def parse_sse(lines: Iterator[str]) -> Iterator[SseEvent]:
+    """Server-Sent Events framing: fields until a blank line; ':' lines are comments."""
+    event_id: str | None = None
+    event = "message"
+    data: list[str] = []
+    for line in lines:
+        if not line:
+            if data:
+                yield SseEvent(event_id, event, "\n".join(data))
+            event, data = "message", []
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "id":
+            event_id = value
+        elif name == "event":
+            event = value
+        elif name == "data":
+            data.append(value)
+
+
+def _decode(response: httpx.Response) -> Any:
+    """JSON body of a 2xx, or the matching SyncError (Dutch message, no personal data)."""
+    status = response.status_code
+    if status >= 500:
+        raise ServerError(f"Server gaf een fout ({status}).")
+    try:
+        body = response.json()
+    except ValueError as exc:
+        if status < 300:
+            raise ServerError("Onverwacht antwoord van de server.") from exc
+        body = {}
+    if status in (401, 403):
+        raise AuthError(
+            "Niet aangemeld bij de server: controleer het token."
+            if status == 401
+            else "Geen toegang tot deze gegevens op de server."
+        )
+    if status >= 400:
+        raise RequestRefused(f"Server weigerde het verzoek ({status}).", status, body)
+    return body

@@ -1,0 +1,211 @@
+"""The console store: one transaction per write + outbox row, migrations, drafts, cursor."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from loket.domain.models import Contact, Customer, Task, TaskStatus
+from loket.store import ConsoleStore
+from loket.store.migrations import MIGRATIONS, Migration, migrate
+from loket.store.records import CONTACT_SAVE, TASK_ACTION, TASK_CREATE
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ConsoleStore:
+    opened = ConsoleStore.open(tmp_path / "console.sqlite3")
+    yield opened
+    opened.close()
+
+
+def _contact(rev: int = 1, **kw: object) -> Contact:
+    return Contact(agent="anna", rev=rev, **kw)  # type: ignore[arg-type]
+
+
+def test_migrations_are_recorded_and_running_twice_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    first = ConsoleStore.open(path)
+    assert first.schema_versions() == [m.version for m in MIGRATIONS]
+    first.save_contact(_contact())
+    first.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn) == []  # nothing left to apply
+    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
+    conn.close()
+    second = ConsoleStore.open(path)
+    assert second.count_contacts() == 1
+    assert second.outbox_count() == 1
+    second.close()
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "m.sqlite3", isolation_level=None)
+    broken = (
+        *MIGRATIONS,
+        Migration(99, "broken", ("CREATE TABLE half (x)", "THIS IS NOT SQL")),
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(conn, broken)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half" not in tables and "contacts" in tables
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert 99 not in versions
+
+
+def test_contact_and_outbox_row_commit_together_or_not_at_all(
+    store: ConsoleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ConsoleStore, "_enqueue", staticmethod(boom))
+    contact = _contact()
+    with pytest.raises(RuntimeError):
+        store.save_contact(contact)
+    assert store.get_contact(contact.id) is None
+    monkeypatch.undo()
+    store.save_contact(contact)
+    assert store.get_contact(contact.id) is not None
+    assert [i.entity_id for i in store.outbox_batch()] == [contact.id]
+
+
+def test_unpushed_saves_of_one_contact_coalesce_in_place(store: ConsoleStore) -> None:
+    contact = _contact(rev=1)
+    first_id = store.save_contact(contact)
+    task = Task(contact_id=contact.id, team="wmo", internal_note="x", created_by="anna")
+    contact.rev = 2
+    store.save_contact_and_task(contact, task)
+    contact.rev = 3
+    last_id = store.save_contact(contact)
+    items = store.outbox_batch()
+    assert [i.kind for i in items] == [CONTACT_SAVE, TASK_CREATE]  # contact stays first
+    assert items[0].change_id == last_id != first_id  # a new id: the server must not dedupe it
+    assert items[0].payload["contact"]["rev"] == 3
+
+
+def test_customer_lookup_matches_normalised_phone(store: ConsoleStore) -> None:
+    contact = _contact(customer=Customer(phone="+31612345678", email="A@Example.nl"))
+    store.save_contact(contact)
+    assert [c.id for c, _ in store.find_contacts(phone="06-1234 5678")] == [contact.id]
+    assert [c.id for c, _ in store.find_contacts(email="a@example.nl")] == [contact.id]
+    assert store.find_contacts(phone="0687654321") == []
+
+
+def test_drafts_overwrite_discard_and_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite3"
+    store = ConsoleStore.open(path)
+    store.save_draft("contact:1", {"text": "paspo"})
+    store.save_draft("contact:1", {"text": "paspoort verlopen"})
+    store.save_draft("contact:2", {"text": "kliko"})
+    store.discard_draft("contact:2")
+    store.close()
+    reopened = ConsoleStore.open(path)
+    assert reopened.drafts() == {"contact:1": {"text": "paspoort verlopen"}}
+    reopened.close()
+
+
+def _entry(seq: int, data: dict, entity: str) -> dict:
+    return {"seq": seq, "entity": entity, "id": data["id"], "at": "", "data": data}
+
+
+def test_pull_page_and_cursor_commit_together(store: ConsoleStore) -> None:
+    good = _contact(rev=1)
+    assert store.apply_pull_page([_entry(1, good.to_dict(), "contact")], 1) == 1
+    assert store.cursor() == 1
+    bad = {"id": "x", "started_at": "not a date"}
+    with pytest.raises(ValueError):
+        store.apply_pull_page(
+            [_entry(2, _contact().to_dict(), "contact"), _entry(3, bad, "contact")], 3
+        )
+    assert store.cursor() == 1  # the whole page rolled back
+    assert store.count_contacts() == 1
+
+
+def test_pull_keeps_the_higher_rev(store: ConsoleStore) -> None:
+    contact = _contact(rev=5)
+    store.save_contact(contact)
+    older = _contact(rev=4)
+    older.id = contact.id
+    older.channel = "balie"
+    assert store.apply_pull_page([_entry(1, older.to_dict(), "contact")], 1) == 0
+    assert store.get_contact(contact.id).channel == "telefoon"
+    newer = _contact(rev=6)
+    newer.id = contact.id
+    newer.channel = "balie"
+    store.apply_pull_page([_entry(2, newer.to_dict(), "contact")], 2)
+    assert store.get_contact(contact.id).channel == "balie"
+    assert store.contact_origin(contact.id) == "lokaal"
+
+
+def test_pending_task_action_is_not_clobbered_then_catches_up(store: ConsoleStore) -> None:
+    task = Task(team="wmo", internal_note="n", created_by="anna", version=1)
+    store.apply_pull_page([_entry(1, task.to_dict(), "task")], 1)
+    mine = Task.from_dict({**task.to_dict(), "status": "claimed", "assignee": "bo", "version": 2})
+    store.queue_task_action(mine, {"action": "claim", "version": 1})
+    theirs = Task.from_dict({**task.to_dict(), "status": "done", "version": 3})
+    store.apply_pull_page([_entry(2, theirs.to_dict(), "task")], 2)
+    assert store.get_task(task.id).status == TaskStatus.CLAIMED  # not clobbered
+    [item] = store.outbox_batch()
+    assert item.kind == TASK_ACTION
+    store.apply_push_results([item], [{"id": item.change_id, "status": "applied", "seq": 9}])
+    assert store.get_task(task.id).status == TaskStatus.DONE  # held-back state applied
+
+
+def test_push_results_applied_duplicate_conflict_rejected(store: ConsoleStore) -> None:
+    a, b = _contact(), _contact()
+    store.save_contact(a)
+    store.save_contact(b)
+    task = Task(team="wmo", internal_note="n", created_by="anna")
+    store.apply_pull_page([_entry(1, task.to_dict(), "task")], 1)
+    claimed = Task.from_dict({**task.to_dict(), "status": "claimed", "version": 2})
+    store.queue_task_action(claimed, {"action": "claim", "version": 1})
+    extra = _contact()
+    store.save_contact(extra)
+    items = store.outbox_batch()
+    current = {
+        **task.to_dict(),
+        "status": "returned",
+        "version": 2,
+        "log": [{"at": "2026-01-05T10:00:00+00:00", "by": "bert", "action": "returned"}],
+    }
+    results = [
+        {"id": items[0].change_id, "status": "applied"},
+        {"id": items[1].change_id, "status": "duplicate"},
+        {
+            "id": items[2].change_id,
+            "status": "conflict",
+            "current": current,
+            "error": {"code": "conflict", "message": "stale"},
+        },
+        # items[3] gets no answer: it must stay in the outbox
+    ]
+    outcome = store.apply_push_results(items, results)
+    assert (outcome.applied, outcome.duplicates, outcome.conflicts, outcome.unanswered) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert [i.entity_id for i in store.outbox_batch()] == [extra.id]
+    [conflict] = store.conflicts()
+    assert conflict.task_id == task.id and conflict.mine["action"] == "claim"
+    assert conflict.current.status == TaskStatus.RETURNED
+    assert "bert" in conflict.message
+    assert store.get_task(task.id).status == TaskStatus.RETURNED  # server wins locally
+    [left] = store.outbox_batch()
+    store.apply_push_results(
+        [left],
+        [
+            {
+                "id": left.change_id,
+                "status": "rejected",
+                "error": {"message": "agent mismatch", "fields": [{"field": "agent"}]},
+            }
+        ],
+    )
+    assert store.outbox_count() == 0
+    [rejected] = store.rejected()
+    assert rejected.entity_id == extra.id and rejected.fields == [{"field": "agent"}]
+    assert store.get_contact(extra.id) is not None  # kept locally, visible as failed
