@@ -150,11 +150,19 @@ class LoketApp(App[None]):
 
     def on_sync_state_changed(self, message: SyncStateChanged) -> None:
         self.sync_state = message.state
+        from textual.app import ScreenStackError
+
         from loket.tui.widgets.status_line import StatusLine
 
-        for line in self.screen.query(StatusLine):
+        try:
+            screen = self.screen
+        except (
+            ScreenStackError
+        ):  # the sync thread may report before the first or after the last screen
+            return
+        for line in screen.query(StatusLine):
             line.set_sync(message.state)
-        hook = getattr(self.screen, "sync_changed", None)
+        hook = getattr(screen, "sync_changed", None)
         if hook is not None:
             hook(message.state)
 
