@@ -173,12 +173,15 @@ class ConsoleServices:
     # -- contacts ---------------------------------------------------------------------------
 
     def new_contact(self, channel: str | None = None) -> Contact:
-        """Start a contact (stored at once, so the clock and the record survive a crash)."""
+        """Start a contact on the agent's last channel.
+
+        Not stored yet: an untouched contact must never reach the central store or its
+        figures. What the agent types survives a crash through the drafts; the first
+        save_contact stores it (with the original start time, so the clock is right).
+        """
         chosen = channel or self.store.get_meta("last_channel") or self.channels[0]
-        contact = Contact(agent=self.user.name, channel=chosen)
-        saved = self.save_contact(contact)
         self.store.set_meta("last_channel", chosen)
-        return saved
+        return Contact(agent=self.user.name, channel=chosen)
 
     def save_contact(self, contact: Contact) -> Contact:
         """Validate (DomainError with field paths), bump rev, store with its outbox row."""

@@ -56,6 +56,7 @@ def test_route_question_computes_due_and_stores_both_atomically(
     offline: ConsoleServices,
 ) -> None:
     contact = offline.new_contact("telefoon")
+    assert offline.sync_state().outbox == 0  # an untouched contact is not queued
     qid = contact.questions[0].id
     with pytest.raises(DomainError) as exc:
         offline.route_question(
@@ -76,7 +77,8 @@ def test_route_question_computes_due_and_stores_both_atomically(
     assert routed.questions[0].outcome == OUTCOME_ROUTED and routed.questions[0].task_id == task.id
     assert task.version == 1 and [s.action for s in task.log] == ["created"]
     kinds = [i.kind for i in offline.store.outbox_batch()]
-    assert kinds.count(TASK_CREATE) == 1 and kinds.count(CONTACT_SAVE) == before
+    assert kinds.count(TASK_CREATE) == 1 and kinds.count(CONTACT_SAVE) == 1
+    assert offline.sync_state().outbox == before + 2
     assert offline.routed_by_me()[0].id == task.id
 
 

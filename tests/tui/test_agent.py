@@ -171,9 +171,13 @@ async def test_register_offline_then_sync(tmp_path: Path, server_factory) -> Non
             await pilot.press(*"Afvalkalender", "f5")  # offline never blocks an action
             await wait_for(pilot, lambda: recorder.of(ContactClosed))
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: app.sync_state and app.sync_state.online is False)
-            assert "offline" in screen_text(app)
-            assert app.sync_state.outbox >= 1
+            await wait_for(
+                pilot,
+                lambda: (
+                    app.sync_state and app.sync_state.online is False and app.sync_state.outbox == 1
+                ),  # the closed contact waits, nothing else
+            )
+            assert "offline" in screen_text(app) and "uit 1" in screen_text(app)
             server_factory(port=port)  # back up, same address
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: app.sync_state.online and app.sync_state.outbox == 0)
