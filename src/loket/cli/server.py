@@ -1,0 +1,112 @@
+"""`loket serve` and `loket user add|list|disable`: the central store's operator commands."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from loket.cli.common import fail, settings_or_exit
+
+user_app = typer.Typer(no_args_is_help=True, help="Manage central-store users and tokens.")
+
+DbOption = typer.Option(
+    None, "--db", help="Database URL (sqlite:///path or postgresql://...); default from settings."
+)
+
+
+def _db_url(db: str | None) -> str:
+    return db or settings_or_exit().server_db_url()
+
+
+def serve(
+    db: str | None = DbOption,
+    host: str | None = typer.Option(None, "--host", help="Address to listen on."),
+    port: int | None = typer.Option(None, "--port", help="Port to listen on."),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="Log one line per request (no bodies)."
+    ),
+) -> None:
+    """Run the central store (API under /api/v1, docs at /api/v1/docs)."""
+    settings = settings_or_exit()
+    from loket.server.app import AppConfig, create_app
+    from loket.server.embedded import LoketUvicorn, bind_socket, uvicorn_config
+
+    config = AppConfig(
+        db_url=db or settings.server_db_url(),
+        bsn_hash_key=settings.bsn_hash_key,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    try:
+        app = create_app(config)
+    except Exception as exc:  # bad URL, unreachable database: a message, not a traceback
+        fail(f"cannot open the database: {exc}")
+    host = host or settings.server_host
+    port = port if port is not None else settings.server_port
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        app.state.store.storage.close()
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+    uv = uvicorn_config(app, log_level=settings.log_level, access_log=access_log)
+    backend = app.state.store.storage.backend
+    typer.echo(f"loket central store on http://{host}:{port} ({backend})")
+    LoketUvicorn(uv).run(sockets=[sock])
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(..., help="Login name, e.g. 'anna'."),
+    role: str = typer.Option(..., "--role", help="agent, backoffice, supervisor or admin."),
+    team: list[str] = typer.Option([], "--team", help="Team id (repeatable), for back office."),
+    db: str | None = DbOption,
+) -> None:
+    """Create a user and print its bearer token (shown only this once)."""
+    from loket.server.admin import create_user
+
+    try:
+        token = create_user(_db_url(db), name, role, team)
+    except Exception as exc:  # ValueError for bad input; database errors too
+        fail(str(exc))
+    typer.echo(token)
+
+
+@user_app.command("list")
+def user_list(
+    db: str | None = DbOption,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List users with role, teams and whether they are disabled (never tokens)."""
+    from loket.server.admin import list_users
+
+    try:
+        users = list_users(_db_url(db))
+    except Exception as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(users, indent=2))
+        return
+    for user in users:
+        state = "disabled" if user["disabled"] else "active"
+        teams = ",".join(user["teams"]) or "-"
+        typer.echo(f"{user['name']:<20} {user['role']:<11} {state:<9} {teams}")
+
+
+@user_app.command("disable")
+def user_disable(
+    name: str = typer.Argument(..., help="Login name."),
+    db: str | None = DbOption,
+) -> None:
+    """Disable a user: its token stops working."""
+    from loket.server.admin import disable_user
+
+    try:
+        disable_user(_db_url(db), name)
+    except Exception as exc:
+        fail(str(exc))
+    typer.echo(f"disabled {name}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")

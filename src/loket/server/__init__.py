@@ -1,0 +1,1 @@
+"""The central store: FastAPI app, storage backends, live events. Imported lazily by the CLI."""

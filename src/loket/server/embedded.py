@@ -1,0 +1,132 @@
+"""Run the central store inside this process: for `loket demo`, tests and benchmarks."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from loket.server.app import AppConfig, create_app
+
+
+class LoketUvicorn(uvicorn.Server):
+    """uvicorn that ends live-event streams first, so stopping never waits on open streams."""
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        app = self.config.app
+        state = getattr(app, "state", None)
+        if state is not None and getattr(state, "feed", None) is not None:
+            state.feed.close_threadsafe()
+        super().handle_exit(sig, frame)
+
+
+def uvicorn_config(
+    app: Any, log_level: str = "warning", access_log: bool = False
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="on",
+        timeout_graceful_shutdown=3,
+        server_header=False,
+    )
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket with TCP_NODELAY (inherited by accepted connections).
+
+    Without it a keep-alive client waits ~40 ms per request: uvicorn writes headers and
+    body separately, and Nagle holds the body until the client's delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+class EmbeddedServer:
+    """The central store in a background thread, listening on `host:port` (0 = a free port).
+
+    `start()` returns once the server accepts connections; `url` is then its base URL.
+    """
+
+    def __init__(
+        self,
+        db_url: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bsn_hash_key: str = "",
+        max_body_bytes: int = 1_000_000,
+        heartbeat_seconds: float = 15.0,
+        poll_seconds: float | None = None,
+        log_level: str = "warning",
+    ) -> None:
+        self.config = AppConfig(
+            db_url=db_url,
+            bsn_hash_key=bsn_hash_key,
+            max_body_bytes=max_body_bytes,
+            heartbeat_seconds=heartbeat_seconds,
+            poll_seconds=poll_seconds,
+        )
+        self.host = host
+        self.port = port
+        self.log_level = log_level
+        self.app = create_app(self.config)
+        self._server: LoketUvicorn | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> EmbeddedServer:
+        sock = bind_socket(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        self._socket = sock
+        self._server = LoketUvicorn(uvicorn_config(self.app, self.log_level))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="loket-server", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("central store failed to start (see the log above)")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"central store did not start within {timeout} s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self.app.state.feed.close_threadsafe()
+        server.should_exit = True
+        thread.join(timeout)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(timeout)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> EmbeddedServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,202 @@
+"""Request bodies of the API: strict shapes (unknown fields refused) with the field limits
+of `loket.domain.models`. Valid bodies are turned into domain records with `as_dict()`
+plus the records' own `from_dict`, so the JSON form stays defined in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from loket.domain.models import (
+    CHANNEL_MAX,
+    CONTENT_MAX,
+    INTERNAL_NOTE_MAX,
+    SUBJECT_MAX,
+    TaskKind,
+    TaskStatus,
+)
+from loket.domain.tasks import ACTIONS
+
+ID_MAX = 100
+NAME_MAX = 200
+BATCH_MAX = 500
+VERSION_MAX = 2**53  # fits every backend's integer and JSON numbers
+
+
+def _storable(value: str) -> str:
+    """Refuse text no database can store: NUL characters and lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+
+
+def limited(max_length: int, min_length: int = 0) -> Any:
+    return Field(default="", max_length=max_length, min_length=min_length)
+
+
+Id = Annotated[Text, Field(min_length=1, max_length=ID_MAX)]
+Version = Annotated[int, Field(ge=0, le=VERSION_MAX)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class CustomerIn(Strict):
+    name: Text = limited(NAME_MAX)
+    phone: Text = limited(50)
+    email: Text = limited(254)
+    bsn: Text = limited(20)
+    kvk: Text = limited(20)
+    postcode: Text = limited(10)
+    district: Text = limited(NAME_MAX)
+
+
+class QuestionIn(Strict):
+    id: Id
+    text: Text = limited(SUBJECT_MAX)
+    notes: Text = limited(CONTENT_MAX)
+    products: list[Annotated[Text, Field(max_length=NAME_MAX)]] = Field(
+        default_factory=list, max_length=100
+    )
+    outcome: Annotated[Text, Field(max_length=NAME_MAX)] | None = None
+    task_id: Annotated[Text, Field(max_length=ID_MAX)] | None = None
+
+
+class ContactIn(Strict):
+    id: Id
+    agent: Id
+    channel: Text = Field(max_length=CHANNEL_MAX)
+    started_at: datetime
+    ended_at: datetime | None = None
+    customer: CustomerIn | None = None
+    satisfaction: int | None = Field(default=None, ge=1, le=5)
+    questions: list[QuestionIn] = Field(default_factory=list, max_length=50)
+    status: Literal["open", "closed"] = "open"
+    rev: Version = 0
+
+
+class CallbackIn(Strict):
+    name: Text = limited(NAME_MAX)
+    phone: Text = limited(50)
+    email: Text = limited(254)
+    preferred_time: Text = limited(SUBJECT_MAX)
+
+
+class TaskIn(Strict):
+    id: Id
+    contact_id: Annotated[Text, Field(max_length=ID_MAX)] = ""
+    question_id: Annotated[Text, Field(max_length=ID_MAX)] = ""
+    kind: Literal[tuple(k.value for k in TaskKind)] = TaskKind.DOORZETTING.value  # type: ignore[valid-type]
+    product: Text = limited(NAME_MAX)
+    team: Text = limited(ID_MAX, 1)
+    assignee: Annotated[Text, Field(max_length=ID_MAX)] | None = None
+    subject: Text = limited(SUBJECT_MAX)
+    internal_note: Text = limited(INTERNAL_NOTE_MAX)
+    callback: CallbackIn = Field(default_factory=CallbackIn)
+    intake: dict[
+        Annotated[Text, Field(max_length=SUBJECT_MAX)],
+        Annotated[Text, Field(max_length=CONTENT_MAX)],
+    ] = Field(default_factory=dict, max_length=50)
+    status: Literal[tuple(s.value for s in TaskStatus)] = TaskStatus.OPEN.value  # type: ignore[valid-type]
+    created_by: Id
+    created_at: datetime
+    due_at: datetime | None = None
+    resolution: Text = limited(CONTENT_MAX)
+    version: Version = 1  # ignored: the store sets version 1
+    log: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)  # ignored: recomputed
+
+
+class ContactSavePayload(Strict):
+    contact: ContactIn
+
+
+class TaskCreatePayload(Strict):
+    task: TaskIn
+
+
+ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
+
+
+class TaskActionPayload(Strict):
+    task_id: Id
+    action: ActionName
+    version: Version
+    note: Text = limited(INTERNAL_NOTE_MAX)
+    team: Text = limited(ID_MAX)
+    resolution: Text = limited(CONTENT_MAX)
+    reached: bool | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "note": self.note,
+            "team": self.team,
+            "resolution": self.resolution,
+            "reached": self.reached,
+        }
+
+
+class ChangeIn(Strict):
+    """One outbox entry. The payload is checked per item, so one bad item is `rejected`
+    while the rest of the batch is applied."""
+
+    id: Id
+    kind: Text = Field(max_length=50)
+    made_at: Annotated[Text, Field(max_length=64)] | None = None
+    payload: dict[str, Any]
+
+
+class PushIn(Strict):
+    changes: list[ChangeIn] = Field(max_length=BATCH_MAX)
+
+
+class LookupIn(Strict):
+    phone: Annotated[Text, Field(max_length=50)] | None = None
+    email: Annotated[Text, Field(max_length=254)] | None = None
+    bsn: Annotated[Text, Field(max_length=20)] | None = None
+
+
+class VersionIn(Strict):
+    version: Version
+
+
+class NoteIn(VersionIn):
+    note: Text = Field(max_length=INTERNAL_NOTE_MAX)
+
+
+class CallbackAttemptIn(VersionIn):
+    reached: bool
+    note: Text = limited(INTERNAL_NOTE_MAX)
+
+
+class ResolveIn(VersionIn):
+    resolution: Text = Field(max_length=CONTENT_MAX)
+
+
+class ReturnIn(VersionIn):
+    note: Text = Field(max_length=INTERNAL_NOTE_MAX)
+
+
+class ForwardIn(VersionIn):
+    team: Text = Field(max_length=ID_MAX)
+    note: Text = Field(max_length=INTERNAL_NOTE_MAX)
+
+
+class UserIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
+    role: Literal["agent", "backoffice", "supervisor", "admin"]
+    teams: list[Annotated[Text, Field(min_length=1, max_length=ID_MAX)]] = Field(
+        default_factory=list, max_length=20
+    )

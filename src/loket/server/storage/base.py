@@ -1,0 +1,527 @@
+"""The storage contract of the central store, and the SQL both backends share.
+
+A backend (`sqlite.py`, `postgres.py`) owns connections, transactions, ordering of the
+change log and wake-ups; the statements themselves are plain SQL that SQLite and
+PostgreSQL both understand, written once here with `?` placeholders (the PostgreSQL
+backend rewrites them). Rules live in `loket.server.service`, never here: these classes
+only read and write rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+Listener = Callable[[], None]
+
+
+class Executor(Protocol):
+    """The one thing the shared SQL needs from a backend: run a statement, get dict rows."""
+
+    def __call__(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+
+def db_time(moment: datetime) -> str:
+    """Fixed-width UTC ISO text, so string order is time order on both backends."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a caller may see: everything, what it owns, or its teams' tasks."""
+
+    kind: str  # "all" | "owner" | "teams" | "none"
+    name: str = ""
+    teams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    since: str | None = None
+    until: str | None = None
+    channel: str | None = None
+    agent: str | None = None
+    outcome: str | None = None
+    after: tuple[str, str] | None = None  # (started_at, id) of the last item seen
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    team: str | None = None
+    status: str | None = None
+    assignee: str | None = None
+    after: tuple[str, str] | None = None  # (created_at, id)
+    limit: int = 100
+
+
+@dataclass
+class ChangeRow:
+    """One change-log entry as written: the entity snapshot plus what visibility needs."""
+
+    entity: str
+    entity_id: str
+    at: str
+    owner: str
+    data: dict[str, Any]
+    team: str | None = None
+    team_before: str | None = None
+    status: str | None = None
+
+
+@dataclass
+class ContactRow:
+    id: str
+    agent: str
+    channel: str
+    started_at: str
+    status: str
+    rev: int
+    has_customer: bool
+    data: dict[str, Any]
+    phone: str | None = None
+    email: str | None = None
+    bsn_hash: str | None = None
+    district: str | None = None
+    outcomes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TaskRow:
+    id: str
+    contact_id: str
+    team: str
+    assignee: str | None
+    status: str
+    created_by: str
+    created_at: str
+    due_at: str | None
+    version: int
+    data: dict[str, Any]
+
+
+def _in(values: Sequence[str]) -> str:
+    return "(" + ", ".join("?" for _ in values) + ")"
+
+
+def change_scope_sql(scope: Scope) -> tuple[str, list[Any]]:
+    """SQL condition (and params) on the change log for what `scope` may see."""
+    if scope.kind == "all":
+        return "1 = 1", []
+    if scope.kind == "owner":
+        return "owner = ?", [scope.name]
+    if scope.kind == "teams" and scope.teams:
+        teams = list(scope.teams)
+        cond = f"entity = 'task' AND (team IN {_in(teams)} OR team_before IN {_in(teams)})"
+        return cond, teams + teams
+    return "1 = 0", []
+
+
+class Reads:
+    """Read statements; also the base of a write transaction (reads inside it)."""
+
+    def __init__(self, run: Executor) -> None:
+        self.run = run
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = self.run(sql, params)
+        return rows[0] if rows else None
+
+    # users and secrets
+    def user_by_token_hash(self, token_hash: str) -> Row | None:
+        return self._one("SELECT * FROM users WHERE token_hash = ?", (token_hash,))
+
+    def user(self, name: str) -> Row | None:
+        return self._one("SELECT * FROM users WHERE name = ?", (name,))
+
+    def users(self) -> list[Row]:
+        return self.run("SELECT name, role, teams, disabled, created_at FROM users ORDER BY name")
+
+    def secret(self, name: str) -> str | None:
+        row = self._one("SELECT value FROM secrets WHERE name = ?", (name,))
+        return row["value"] if row else None
+
+    # idempotency
+    def applied(self, change_id: str) -> Row | None:
+        return self._one("SELECT * FROM applied_changes WHERE change_id = ?", (change_id,))
+
+    # contacts
+    def contact(self, contact_id: str) -> Row | None:
+        return self._one(
+            "SELECT id, agent, rev, has_customer, data FROM contacts WHERE id = ?", (contact_id,)
+        )
+
+    def contacts(self, query: ContactQuery, scope: Scope) -> list[Row]:
+        conds, params = ["1 = 1"], []
+        if scope.kind == "owner":
+            conds.append("agent = ?")
+            params.append(scope.name)
+        elif scope.kind != "all":
+            return []
+        for column, op, value in (
+            ("started_at", ">=", query.since),
+            ("started_at", "<", query.until),
+            ("channel", "=", query.channel),
+            ("agent", "=", query.agent),
+        ):
+            if value is not None:
+                conds.append(f"{column} {op} ?")
+                params.append(value)
+        if query.outcome is not None:
+            conds.append(
+                "EXISTS (SELECT 1 FROM contact_outcomes o WHERE o.contact_id = contacts.id"
+                " AND o.outcome = ?)"
+            )
+            params.append(query.outcome)
+        if query.after is not None:
+            conds.append("(started_at > ? OR (started_at = ? AND id > ?))")
+            params.extend([query.after[0], query.after[0], query.after[1]])
+        sql = (
+            "SELECT id, agent, started_at, has_customer, data FROM contacts WHERE "
+            + " AND ".join(conds)
+            + " ORDER BY started_at, id LIMIT ?"
+        )
+        return self.run(sql, [*params, query.limit])
+
+    def contacts_matching(self, column: str, value: str, scope: Scope, limit: int) -> list[Row]:
+        if column not in {"phone", "email", "bsn_hash"}:
+            raise ValueError(column)
+        conds, params = [f"{column} = ?"], [value]
+        if scope.kind == "owner":
+            conds.append("agent = ?")
+            params.append(scope.name)
+        elif scope.kind != "all":
+            return []
+        sql = (
+            f"SELECT id, agent, data FROM contacts WHERE {' AND '.join(conds)}"
+            " ORDER BY started_at DESC, id LIMIT ?"
+        )
+        return self.run(sql, [*params, limit])
+
+    def contacts_between(self, start: str, end: str) -> list[Row]:
+        return self.run(
+            "SELECT data FROM contacts WHERE started_at >= ? AND started_at < ?", (start, end)
+        )
+
+    # tasks
+    def task(self, task_id: str) -> Row | None:
+        return self._one("SELECT * FROM tasks WHERE id = ?", (task_id,))
+
+    def tasks(self, query: TaskQuery, scope: Scope) -> list[Row]:
+        conds, params = ["1 = 1"], []
+        if scope.kind == "owner":
+            conds.append("created_by = ?")
+            params.append(scope.name)
+        elif scope.kind == "teams" and scope.teams:
+            conds.append(f"team IN {_in(scope.teams)}")
+            params.extend(scope.teams)
+        elif scope.kind != "all":
+            return []
+        for column, value in (
+            ("team", query.team),
+            ("status", query.status),
+            ("assignee", query.assignee),
+        ):
+            if value is not None:
+                conds.append(f"{column} = ?")
+                params.append(value)
+        if query.after is not None:
+            conds.append("(created_at > ? OR (created_at = ? AND id > ?))")
+            params.extend([query.after[0], query.after[0], query.after[1]])
+        sql = (
+            "SELECT data FROM tasks WHERE "
+            + " AND ".join(conds)
+            + " ORDER BY created_at, id LIMIT ?"
+        )
+        return self.run(sql, [*params, query.limit])
+
+    def active_tasks(self) -> list[Row]:
+        """Every task not done: the queues are a snapshot of these."""
+        return self.run("SELECT data FROM tasks WHERE status <> 'done'")
+
+    # change log
+    def max_seq(self) -> int:
+        row = self._one("SELECT COALESCE(MAX(seq), 0) AS hi FROM changes")
+        return int(row["hi"]) if row else 0
+
+    def changes(self, since: int, upto: int, scope: Scope, limit: int) -> list[Row]:
+        cond, params = change_scope_sql(scope)
+        sql = (
+            "SELECT seq, entity, entity_id, at, owner, data FROM changes"
+            f" WHERE seq > ? AND seq <= ? AND {cond} ORDER BY seq LIMIT ?"
+        )
+        return self.run(sql, [since, upto, *params, limit])
+
+    def change_heads(self, since: int, limit: int) -> list[Row]:
+        """Change-log entries without their snapshots: enough to route live events."""
+        return self.run(
+            "SELECT seq, entity, entity_id, owner, team, team_before, status FROM changes"
+            " WHERE seq > ? ORDER BY seq LIMIT ?",
+            (since, limit),
+        )
+
+    # access log
+    def access_log(self, before_id: int | None, limit: int) -> list[Row]:
+        if before_id is None:
+            return self.run("SELECT * FROM access_log ORDER BY id DESC LIMIT ?", (limit,))
+        return self.run(
+            "SELECT * FROM access_log WHERE id < ? ORDER BY id DESC LIMIT ?", (before_id, limit)
+        )
+
+
+class Writes(Reads):
+    """Write statements, used inside one transaction opened by the backend."""
+
+    def __init__(self, run: Executor, order_changes: Callable[[], None]) -> None:
+        super().__init__(run)
+        self._order_changes = order_changes
+        self.appended: list[int] = []
+
+    def add_user(
+        self, name: str, role: str, teams: Sequence[str], token_hash: str, at: str
+    ) -> None:
+        self.run(
+            "INSERT INTO users (name, role, teams, token_hash, disabled, created_at)"
+            " VALUES (?, ?, ?, ?, 0, ?)",
+            (name, role, json.dumps(list(teams)), token_hash, at),
+        )
+
+    def set_user_disabled(self, name: str, disabled: bool) -> bool:
+        rows = self.run(
+            "UPDATE users SET disabled = ? WHERE name = ? RETURNING name", (int(disabled), name)
+        )
+        return bool(rows)
+
+    def set_secret_if_absent(self, name: str, value: str) -> str:
+        self.run(
+            "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (name, value),
+        )
+        return self.secret(name) or value
+
+    def claim_change(self, change_id: str, user: str, kind: str, at: str) -> bool:
+        """Reserve a change id; False when it was applied before (or is being applied)."""
+        rows = self.run(
+            "INSERT INTO applied_changes (change_id, user_name, kind, seq, result, at)"
+            " VALUES (?, ?, ?, NULL, '{}', ?) ON CONFLICT (change_id) DO NOTHING"
+            " RETURNING change_id",
+            (change_id, user, kind, at),
+        )
+        return bool(rows)
+
+    def finish_change(self, change_id: str, seq: int | None, result: dict[str, Any]) -> None:
+        self.run(
+            "UPDATE applied_changes SET seq = ?, result = ? WHERE change_id = ?",
+            (seq, json.dumps(result), change_id),
+        )
+
+    def upsert_contact(self, row: ContactRow) -> bool:
+        """Insert or replace when `row.rev` is higher than stored; False for a no-op."""
+        rows = self.run(
+            "INSERT INTO contacts (id, agent, channel, started_at, status, rev, has_customer,"
+            " phone, email, bsn_hash, district, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, channel = excluded.channel,"
+            " started_at = excluded.started_at, status = excluded.status, rev = excluded.rev,"
+            " has_customer = excluded.has_customer, phone = excluded.phone,"
+            " email = excluded.email, bsn_hash = excluded.bsn_hash,"
+            " district = excluded.district, data = excluded.data"
+            " WHERE contacts.rev < excluded.rev RETURNING id",
+            (
+                row.id,
+                row.agent,
+                row.channel,
+                row.started_at,
+                row.status,
+                row.rev,
+                int(row.has_customer),
+                row.phone,
+                row.email,
+                row.bsn_hash,
+                row.district,
+                json.dumps(row.data),
+            ),
+        )
+        if not rows:
+            return False
+        self.run("DELETE FROM contact_outcomes WHERE contact_id = ?", (row.id,))
+        for outcome in sorted(set(row.outcomes)):
+            self.run(
+                "INSERT INTO contact_outcomes (contact_id, outcome) VALUES (?, ?)",
+                (row.id, outcome),
+            )
+        return True
+
+    def insert_task(self, row: TaskRow) -> bool:
+        rows = self.run(
+            "INSERT INTO tasks (id, contact_id, team, assignee, status, created_by, created_at,"
+            " due_at, version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING RETURNING id",
+            (*_task_values(row), json.dumps(row.data)),
+        )
+        return bool(rows)
+
+    def update_task(self, row: TaskRow, expected_version: int) -> bool:
+        """Write the new state only if nobody changed the task since `expected_version`."""
+        rows = self.run(
+            "UPDATE tasks SET team = ?, assignee = ?, status = ?, due_at = ?, version = ?,"
+            " data = ? WHERE id = ? AND version = ? RETURNING id",
+            (
+                row.team,
+                row.assignee,
+                row.status,
+                row.due_at,
+                row.version,
+                json.dumps(row.data),
+                row.id,
+                expected_version,
+            ),
+        )
+        return bool(rows)
+
+    def append_change(self, change: ChangeRow) -> int:
+        self._order_changes()
+        rows = self.run(
+            "INSERT INTO changes (entity, entity_id, at, owner, team, team_before, status, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            (
+                change.entity,
+                change.entity_id,
+                change.at,
+                change.owner,
+                change.team,
+                change.team_before,
+                change.status,
+                json.dumps(change.data),
+            ),
+        )
+        seq = int(rows[0]["seq"])
+        self.appended.append(seq)
+        return seq
+
+    def add_access(self, at: str, user: str, contact_ids: Sequence[str], reason: str) -> None:
+        for contact_id in contact_ids:
+            self.run(
+                "INSERT INTO access_log (at, user_name, contact_id, reason) VALUES (?, ?, ?, ?)",
+                (at, user, contact_id, reason),
+            )
+
+
+def _task_values(row: TaskRow) -> tuple[Any, ...]:
+    return (
+        row.id,
+        row.contact_id,
+        row.team,
+        row.assignee,
+        row.status,
+        row.created_by,
+        row.created_at,
+        row.due_at,
+        row.version,
+    )
+
+
+_STATEMENT_END = re.compile(r";\s*$", re.MULTILINE)
+
+
+def migration_files(backend: str) -> list[tuple[int, str, str]]:
+    """(number, name, sql) of each numbered migration for `backend`, in order."""
+    folder = resources.files("loket.server.storage") / "migrations" / backend
+    found = []
+    for item in folder.iterdir():
+        name = item.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name, item.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements of a migration file (no semicolons inside statements, by convention)."""
+    lines = [ln for ln in sql.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in _STATEMENT_END.split("\n".join(lines)) if s.strip()]
+
+
+def apply_migrations(tx: Writes, backend: str, now: str) -> list[int]:
+    """Apply missing migrations inside the caller's (locked) transaction; returns new ones."""
+    tx.run(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done = {int(r["version"]) for r in tx.run("SELECT version FROM schema_migrations")}
+    applied = []
+    for number, name, sql in migration_files(backend):
+        if number in done:
+            continue
+        for statement in split_statements(sql):
+            tx.run(statement)
+        tx.run(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            (number, name, now),
+        )
+        applied.append(number)
+    return applied
+
+
+class Storage(ABC):
+    """A backend: transactions, migrations and change wake-ups over one database."""
+
+    backend: str = ""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    @abstractmethod
+    def read(self) -> AbstractContextManager[Reads]:
+        """A read-only snapshot (one transaction) on a pooled connection."""
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Writes]:
+        """One write transaction; commits on success, rolls back on any exception."""
+
+    @abstractmethod
+    def migrate(self) -> list[int]:
+        """Apply pending migrations; safe to run twice and from two processes at once."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener` (from any thread) after changes were committed, here or elsewhere."""
+        self._listeners.append(listener)
+
+    def _wake(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @property
+    def poll_interval(self) -> float:
+        """How often live-event readers should look at the change log without a wake-up."""
+        return 1.0
+
+
+def open_storage(db_url: str, pool_size: int | None = None) -> Storage:
+    """The backend for a database URL: `sqlite:///path` or `postgresql://...`.
+
+    `pool_size` caps PostgreSQL connections (one-shot admin commands need just one).
+    """
+    if db_url.startswith("sqlite:"):
+        from loket.server.storage.sqlite import SqliteStorage
+
+        return SqliteStorage(db_url)
+    if db_url.startswith(("postgresql:", "postgres:")):
+        from loket.server.storage.postgres import PostgresStorage
+
+        if pool_size is None:
+            return PostgresStorage(db_url)
+        return PostgresStorage(db_url, min_size=1, max_size=pool_size)
+    raise ValueError(f"unsupported database URL (use sqlite:///path or postgresql://...): {db_url}")

@@ -1,0 +1,122 @@
+"""SQLite backend: one writer connection, one reader connection per thread, WAL.
+
+SQLite allows one writer at a time anyway, so writes go through a single connection
+behind a lock with short `BEGIN IMMEDIATE` transactions (no per-request connection
+setup, no busy-waiting between our own threads). Readers run in parallel on their own
+connections thanks to WAL. `synchronous=NORMAL` in WAL mode never corrupts the file; a
+power cut may lose the last transactions, which consoles simply push again (pushes are
+idempotent by change id).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from loket.server.storage.base import Reads, Row, Storage, Writes, apply_migrations, db_time
+
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA foreign_keys = OFF",
+    "PRAGMA temp_store = MEMORY",
+)
+
+
+def sqlite_path(db_url: str) -> str:
+    """`sqlite:///relative.db` or `sqlite:////absolute/path.db` to a file path."""
+    prefix = "sqlite:///"
+    if not db_url.startswith(prefix) or len(db_url) == len(prefix):
+        raise ValueError(f"SQLite URL must look like sqlite:///path/to/file.db, got {db_url}")
+    return db_url[len(prefix) :]
+
+
+class SqliteStorage(Storage):
+    backend = "sqlite"
+
+    def __init__(self, db_url: str) -> None:
+        super().__init__()
+        self.path = sqlite_path(db_url)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        self._writer = self._connect()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+        conn.row_factory = sqlite3.Row
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+        return conn
+
+    @staticmethod
+    def _executor(conn: sqlite3.Connection):
+        def run(sql: str, params: Sequence[Any] = ()) -> list[Row]:
+            cursor = conn.execute(sql, tuple(params))
+            if cursor.description is None:
+                return []
+            return [dict(row) for row in cursor.fetchall()]
+
+        return run
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[Reads]:
+        conn = self._reader()
+        conn.execute("BEGIN")
+        try:
+            yield Reads(self._executor(conn))
+        finally:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[Writes]:
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            tx = Writes(self._executor(conn), order_changes=lambda: None)
+            try:
+                yield tx
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        if tx.appended:
+            self._wake()
+
+    def migrate(self) -> list[int]:
+        with self.write() as tx:
+            return apply_migrations(tx, self.backend, db_time(datetime.now(UTC)))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with self._write_lock:
+            self._writer.close()
+        with self._readers_lock:
+            for conn in self._readers:
+                with contextlib.suppress(sqlite3.ProgrammingError):
+                    conn.close()
+            self._readers.clear()

@@ -1,0 +1,91 @@
+"""Builders for protocol payloads, made from the shared domain records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from loket.domain.models import Callback, Contact, Customer, Question, Task
+
+API = "/api/v1"
+VALID_BSN = "111222333"  # passes the elfproef
+
+
+def contact(agent: str, **overrides: Any) -> dict[str, Any]:
+    record = Contact(
+        agent=agent,
+        channel="telefoon",
+        started_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        questions=[Question(text="Paspoort verlopen", outcome="zelfstandig afgehandeld")],
+        rev=1,
+    )
+    data = record.to_dict()
+    data.update(overrides)
+    return data
+
+
+def with_customer(data: dict[str, Any], **fields: str) -> dict[str, Any]:
+    customer = Customer(
+        name="Jan Jansen", phone="06 12345678", email="jan@example.nl", bsn=VALID_BSN
+    )
+    data["customer"] = {**customer.__dict__, **fields}
+    return data
+
+
+def task(created_by: str, team: str = "burgerzaken", **overrides: Any) -> dict[str, Any]:
+    record = Task(
+        contact_id=str(uuid.uuid4()),
+        team=team,
+        subject="Rijbewijs kwijt",
+        internal_note="Inwoner wil teruggebeld worden",
+        callback=Callback(name="Jan", phone="0612345678"),
+        created_by=created_by,
+        due_at=datetime.now(UTC) + timedelta(days=3),
+    )
+    data = record.to_dict()
+    data.update(overrides)
+    return data
+
+
+def change(kind: str, payload: dict[str, Any], change_id: str | None = None) -> dict[str, Any]:
+    return {
+        "id": change_id or str(uuid.uuid4()),
+        "kind": kind,
+        "made_at": datetime.now(UTC).isoformat(),
+        "payload": payload,
+    }
+
+
+def save(data: dict[str, Any], change_id: str | None = None) -> dict[str, Any]:
+    return change("contact.save", {"contact": data}, change_id)
+
+
+def create(data: dict[str, Any], change_id: str | None = None) -> dict[str, Any]:
+    return change("task.create", {"task": data}, change_id)
+
+
+def action(task_id: str, name: str, version: int, **fields: Any) -> dict[str, Any]:
+    return change("task.action", {"task_id": task_id, "action": name, "version": version, **fields})
+
+
+def push(client: httpx.Client, *changes: dict[str, Any]) -> list[dict[str, Any]]:
+    response = client.post(f"{API}/sync/push", json={"changes": list(changes)})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def pull_all(client: httpx.Client, since: int = 0, limit: int = 1000) -> tuple[list[dict], int]:
+    """Every entry after `since`, following `more`; returns (entries, final cursor)."""
+    entries: list[dict[str, Any]] = []
+    while True:
+        response = client.get(f"{API}/sync/pull", params={"since": since, "limit": limit})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        entries.extend(body["changes"])
+        assert body["cursor"] >= since
+        since = body["cursor"]
+        if not body["more"]:
+            return entries, since
