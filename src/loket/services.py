@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -398,6 +398,22 @@ class ConsoleServices:
         return self.store.rejected()
 
     # -- sync -------------------------------------------------------------------------------
+
+    def daily_figures(self, day: date | None = None, *, central: bool = True) -> dict[str, Any]:
+        """One day's KPIs (`loket.domain.kpi.daily_report`): the central store's by default,
+        or this console's own contacts and tasks (works offline; a supervisor's console
+        holds everything it pulled). Raises SyncError when the central store cannot answer."""
+        from loket.domain.kpi import daily_report
+
+        client = self.engine.client
+        if central:
+            if client is None:
+                raise SyncError("Geen centrale server ingesteld (LOKET_SERVER_URL).")
+            return client.stats(day.isoformat() if day else None)
+        everything = 1_000_000
+        contacts = self.store.contacts(limit=everything)
+        tasks = self.store.tasks(limit=everything)
+        return daily_report(contacts, tasks, utcnow(), day).to_dict()
 
     def sync_state(self) -> SyncState:
         return self.engine.state()

@@ -24,7 +24,7 @@ def _register_optional() -> None:
     """Attach the sub-apps of areas that exist; each area owns its module in loket.cli."""
     import importlib
 
-    for module_name in ("kb", "server", "contact", "console"):
+    for module_name in ("kb", "server", "contact", "console", "report"):
         try:
             module = importlib.import_module(f"loket.cli.{module_name}")
         except ModuleNotFoundError as exc:

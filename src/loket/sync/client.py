@@ -118,6 +118,13 @@ class SyncClient:
             raise ServerError("Onverwacht antwoord van de server op ophalen.")
         return body
 
+    def stats(self, day: str | None = None) -> dict[str, Any]:
+        """The central store's figures of one day (supervisors and admins only)."""
+        body = self._request("GET", "/stats", params={"date": day} if day else None)
+        if not isinstance(body, dict) or "contacts" not in body:
+            raise ServerError("Onverwacht antwoord van de server op cijfers.")
+        return body
+
     def lookup(self, *, phone: str = "", email: str = "", bsn: str = "") -> list[dict[str, Any]]:
         keys = {k: v for k, v in (("phone", phone), ("email", email), ("bsn", bsn)) if v}
         body = self._request("POST", "/customers/lookup", json=keys)
