@@ -52,28 +52,39 @@ def test_ui_and_cli_use_services_not_sql_or_http(path: Path) -> None:
     assert not bad, f"{path} imports {bad}: go through loket.services"
 
 
-def _headless_modules() -> list[str]:
+def _module_names(*areas: str) -> list[str]:
     names = []
-    for area in HEADLESS:
+    for area in areas:
         for path in _modules(area):
-            rel = path.relative_to(SRC.parent).with_suffix("")
-            parts = list(rel.parts)
+            parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
             if parts[-1] == "__init__":
                 parts.pop()
             names.append(".".join(parts))
     return names
 
 
-def test_headless_parts_never_load_textual() -> None:
+def _loaded_after_importing(modules: list[str]) -> list[str]:
+    """Every module in sys.modules after importing `modules` in a fresh interpreter."""
     code = (
         "import importlib, sys\n"
-        f"for name in {_headless_modules()!r}:\n"
+        f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "loaded = sorted(m for m in ('textual', 'loket.tui') if m in sys.modules)\n"
-        "print(','.join(loaded))\n"
+        "print('\\n'.join(sys.modules))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "", f"headless import pulled in: {result.stdout.strip()}"
+    return result.stdout.split()
+
+
+def test_headless_parts_never_load_textual() -> None:
+    loaded = _loaded_after_importing(_module_names(*HEADLESS))
+    assert not [m for m in loaded if m == "textual" or m.startswith("loket.tui")]
+
+
+def test_importing_domain_loads_no_other_loket_part_and_no_io_stack() -> None:
+    loaded = _loaded_after_importing(_module_names("domain"))
+    heavy = IO_MODULES | {"textual", "rich", "fastapi", "typer"}
+    assert not [m for m in loaded if m.split(".")[0] in heavy]
+    assert not [m for m in loaded if m.startswith("loket.") and not m.startswith("loket.domain")]
