@@ -10,6 +10,7 @@ offline and nothing typed is ever lost.
 from __future__ import annotations
 
 import copy
+import functools
 import getpass
 import hashlib
 import json
@@ -41,7 +42,7 @@ from loket.store import Conflict, ConsoleStore, Rejected
 from loket.sync import SyncClient, SyncEngine, SyncError, SyncReport, SyncState
 
 if TYPE_CHECKING:
-    from loket.domain.routing import Routing, Team
+    from loket.domain.routing import DistrictMap, Routing, Team
     from loket.kb import KnowledgeBase
 
 __all__ = [
@@ -161,6 +162,13 @@ class ConsoleServices:
             self._routing = load_routing(self.settings.data_dir)
         return self._routing
 
+    @functools.cached_property
+    def districts(self) -> DistrictMap:
+        """Postcode → wijk of this municipality (data/districts.toml)."""
+        from loket.reference import load_districts
+
+        return load_districts(self.settings.data_dir)
+
     @property
     def calendar(self) -> Any:
         """The SLA work calendar (loket.domain.sla.WorkCalendar)."""
@@ -194,6 +202,8 @@ class ConsoleServices:
             saved.customer = normalize_customer(saved.customer)
             if saved.customer.is_empty():
                 saved.customer = None
+            elif saved.customer.postcode and not saved.customer.district:
+                saved.customer.district = self.districts.district_for(saved.customer.postcode) or ""
         stored = self.store.get_contact(saved.id)
         saved.rev = max(saved.rev, stored.rev if stored else 0) + 1
         self.store.save_contact(saved)

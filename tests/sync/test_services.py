@@ -186,3 +186,15 @@ def test_cli_registers_routes_syncs_and_names_bad_fields(
     assert once.exit_code == 0 and "pushed 0" in once.output and "outbox 0" in once.output
     client = live_server.client(token)
     assert client.get(f"/api/v1/contacts/{data['id']}").status_code == 200
+
+
+def test_postcode_gives_the_contact_its_district(offline: ConsoleServices) -> None:
+    contact = offline.new_contact("balie")
+    contact.customer = Customer(postcode="7401ab")
+    saved = offline.save_contact(contact)
+    assert saved.customer is not None
+    assert saved.customer.postcode == "7401 AB"
+    assert saved.customer.district == "Havenkwartier"
+    elsewhere = offline.new_contact("balie")
+    elsewhere.customer = Customer(postcode="1012 AB")
+    assert offline.save_contact(elsewhere).customer.district == ""
