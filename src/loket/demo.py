@@ -35,23 +35,32 @@ USERS_FILE = "users.json"
 SEEDED_MARKER = "seeded"
 SEED_DAYS = 3
 
-# (question text, kb product, outcome or None = route; intake answer, internal note)
-_QUESTIONS: tuple[tuple[str, str, str | None], ...] = (
+# (question text, kb product, outcome; None = route it with this internal note)
+_QUESTIONS: tuple[tuple[str, str, str], ...] = (
     ("Paspoort kwijt, wat nu?", "paspoort", "zelfstandig afgehandeld"),
     ("Afspraak ID-kaart", "identiteitskaart", "zelfstandig afgehandeld"),
     ("Rijbewijs verlopen", "rijbewijs", "zelfstandig afgehandeld"),
-    ("Container niet geleegd", "afvalcontainer", None),
+    ("Container niet geleegd", "afvalcontainer", "route:Hele straat overgeslagen volgens bewoner."),
     ("Grofvuil ophalen", "afvalinzameling-grofvuil", "zelfstandig afgehandeld"),
-    ("Kliko kapot", "afvalcontainer", None),
-    ("Bijstand aanvragen", "bijstand", None),
+    ("Kliko kapot", "afvalcontainer", "route:Wiel afgebroken, nieuwe grijze kliko nodig."),
+    ("Bijstand aanvragen", "bijstand", "route:Net ontslagen, vraagt naar voorschot."),
     ("Parkeervergunning tweede auto", "parkeervergunning", "afgehandeld na ruggespraak"),
-    ("Lantaarnpaal brandt niet", "melding-openbare-ruimte-straatverlichting", None),
-    ("Bezwaar WOZ-waarde", "woz-beschikking", None),
-    ("Kwijtschelding gemeentelijke belastingen", "belastingkwijtschelding", None),
+    (
+        "Lantaarnpaal brandt niet",
+        "melding-openbare-ruimte-straatverlichting",
+        "route:Paal bij speeltuin, al een week donker.",
+    ),
+    ("Bezwaar WOZ-waarde", "woz-beschikking", "route:Vindt waarde te hoog t.o.v. buren."),
+    (
+        "Kwijtschelding gemeentelijke belastingen",
+        "belastingkwijtschelding",
+        "route:Heeft bijstand, wil kwijtschelding afvalstoffenheffing.",
+    ),
     ("Evenement in de straat", "evenementenvergunning", "verwezen naar andere instantie"),
     ("Geboorte aangeven", "geboorteaangifte", "zelfstandig afgehandeld"),
     ("Gladheid op het fietspad", "gladheidbestrijding", "doorverbonden"),
 )
+ROUTE = "route:"
 _CUSTOMERS: tuple[dict[str, str], ...] = (
     {"name": "J. de Vries", "phone": "0612345678"},
     {"name": "M. Jansen", "email": "m.jansen@example.org"},
@@ -224,7 +233,7 @@ def _seed_contact(services: ConsoleServices, rng: random.Random, started: dateti
     contact = services.save_contact(contact)
     for index, (_, product, outcome) in enumerate(picks):
         question = contact.questions[index]  # route_question returns a new contact
-        if outcome is not None:
+        if not outcome.startswith(ROUTE):
             question.outcome = outcome
             continue
         team = services.team_for_product(product)
@@ -241,10 +250,11 @@ def _seed_contact(services: ConsoleServices, rng: random.Random, started: dateti
             contact,
             question.id,
             team=team.id,
-            internal_note="Inwoner wil graag teruggebeld worden.",
+            internal_note=outcome.removeprefix(ROUTE),
             callback=callback,
             intake=intake,
             product=product,
+            now=contact.started_at,
         )
     contact.ended_at = contact.started_at + timedelta(seconds=rng.randint(90, 600))
     contact.status = ContactStatus.CLOSED

@@ -299,8 +299,12 @@ class ConsoleServices:
         intake: dict[str, str],
         kind: TaskKind = TaskKind.DOORZETTING,
         product: str = "",
+        now: datetime | None = None,
     ) -> tuple[Contact, Task]:
-        """Make the task (due from the SLA), mark the question routed, store both atomically."""
+        """Make the task (due from the SLA), mark the question routed, store both atomically.
+
+        `now` is the routing moment (default: the clock); importers of earlier contacts
+        pass the contact's own time so the SLA runs from when the resident asked."""
         from loket.domain.tasks import new_task_log
         from loket.domain.validation import validate_contact, validate_task
 
@@ -308,7 +312,7 @@ class ConsoleServices:
         routed.agent = routed.agent or self.user.name
         question = _question(routed, question_id)
         product = product or (question.products[-1] if question.products else "")
-        now = utcnow()
+        now = now or utcnow()
         errors: list[FieldError] = []
         due = None
         try:

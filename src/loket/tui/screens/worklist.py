@@ -64,10 +64,10 @@ class WorklistScreen(Screen[None]):
         yield Static("", id="conflicts")
         table: DataTable[Text] = DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
         for label, width in (
-            (S.COL_DUE, 12),
-            (S.COL_URGENCY, 9),
-            (S.COL_STATUS, 14),
-            (S.COL_TEAM, 12),
+            (S.COL_DUE, 14),  # "do 26-11 17:00"
+            (S.COL_URGENCY, 11),  # "2d verlopen"
+            (S.COL_STATUS, 14),  # "in behandeling"
+            (S.COL_TEAM, 9),
             (S.COL_SUBJECT, None),
         ):
             table.add_column(label, width=width)
