@@ -153,7 +153,9 @@ def show(article_id: str = typer.Argument(..., help="Article id, e.g. 'afvalcont
         if value:
             facts.add_row(label, str(value))
     console = Console()
-    console.print(Panel(facts, title=f"{article.title} ({article.id})", subtitle=article.summary))
+    console.print(f"[bold]{article.title}[/] ({article.id})")
+    console.print(article.summary)  # the line the agent reads aloud: never cut off
+    console.print(Panel(facts))
     console.print(Markdown(article.body) if article.written else "(no article text yet)")
 
 
