@@ -1,24 +1,34 @@
 """Central-store load benchmark (not a test).
 
-Pushes contacts over real HTTP to `loket serve` running in its own process, from one
-asyncio load generator (httpx.AsyncClient) with 50 and 200 concurrent clients, and prints
-throughput (contacts/s), latency (p50, p95, p99) and the server's peak memory. A bare ASGI
-hello-world on the same uvicorn set-up, hit by the same generator, is the ceiling.
+Pushes fresh contacts over real HTTP/1.1 keep-alive to the central store, running as its
+own process(es) on 127.0.0.1, at 50 and 200 concurrent connections, and prints requests/s,
+contacts/s, latency (p50, p95, p99), errors and the server's peak memory. A bare ASGI
+hello-world on the same uvicorn set-up, hit by the same generator in the same run, is the
+ceiling.
+
+The load generator is `wrk` (C, one thread, a Lua script that makes a unique change id and
+contact id per request) when it is installed: it needs a small fraction of a core, so the
+server gets the rest of the two. Without wrk, an asyncio httpx generator runs instead (it
+eats about a core itself, so its figures are far lower); the output says which ran.
 
     /work/venv/bin/python bench/server.py                 # SQLite only
     LOKET_TEST_PG_URL=postgresql://postgres@127.0.0.1:5432/test \\
-        /work/venv/bin/python bench/server.py
+        /work/venv/bin/python bench/server.py [--duration 10] [--generator wrk|httpx]
 
-Every request count is bounded; all servers are child processes on 127.0.0.1 and stop
-at the end. PostgreSQL runs in a fresh schema that is dropped afterwards.
+Every run is bounded (wrk: --duration seconds per scenario; httpx: --requests); all
+servers are child processes on 127.0.0.1 and stop at the end. PostgreSQL runs in a fresh
+schema that is dropped afterwards. Served contacts are counted in the database after each
+scenario, so a generator that miscounts (or a server that answers without storing) shows.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -28,13 +38,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+PUSH = "/api/v1/sync/push"
 
 
 # --- servers ------------------------------------------------------------------------------------
@@ -46,11 +57,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def shared_socket(port: int) -> socket.socket:
+    """The server socket, with SO_REUSEPORT so N processes share one port (kernel-balanced)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(2048)
+    return sock
+
+
 def serve_hello(port: int) -> None:
     """The ceiling: the smallest ASGI app, on the same socket and uvicorn settings."""
     import uvicorn
 
-    from loket.server.embedded import bind_socket, uvicorn_config
+    from loket.server.embedded import uvicorn_config
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -59,82 +81,115 @@ def serve_hello(port: int) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b'{"results": []}'})
 
-    uvicorn.Server(uvicorn_config(app)).run(sockets=[bind_socket("127.0.0.1", port)])
+    uvicorn.Server(uvicorn_config(app)).run(sockets=[shared_socket(port)])
+
+
+def serve_loket(db_url: str, port: int) -> None:
+    """What `loket serve --no-access-log` runs (same app, uvicorn config and server class),
+    on a SO_REUSEPORT socket so that two processes can share the port."""
+    from loket.server.app import AppConfig, create_app
+    from loket.server.embedded import LoketUvicorn, uvicorn_config
+
+    app = create_app(AppConfig(db_url=db_url))
+    LoketUvicorn(uvicorn_config(app)).run(sockets=[shared_socket(port)])
 
 
 @dataclass
-class Proc:
-    proc: subprocess.Popen[bytes]
+class Servers:
+    procs: list[subprocess.Popen[bytes]]
     url: str
 
     def peak_rss_mb(self) -> float:
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return float("nan")
+        peaks = []
+        for proc in self.procs:
+            try:
+                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks.append(int(line.split()[1]) / 1024)
+            except OSError:
+                pass
+        return max(peaks, default=float("nan"))
 
 
 @contextmanager
-def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[Proc]]:
-    procs: list[Proc] = []
+def servers(args: list[str], count: int, env: dict[str, str]) -> Iterator[Servers]:
+    """`count` processes of `bench/server.py <args> <port>` sharing one port."""
+    port = free_port()
+    cmd = [sys.executable, str(Path(__file__).resolve()), *args, str(port)]
+    procs = [
+        subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(count)
+    ]
+    group = Servers(procs, f"http://127.0.0.1:{port}")
     try:
-        for cmd, port in commands:
-            p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            procs.append(Proc(p, f"http://127.0.0.1:{port}"))
-        for proc in procs:
-            wait_ready(proc)
-        yield procs
+        wait_ready(group)
+        yield group
     finally:
         for proc in procs:
-            proc.proc.terminate()
+            proc.terminate()
         for proc in procs:
             try:
-                proc.proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                proc.proc.kill()
+                proc.kill()
 
 
-def wait_ready(proc: Proc, timeout: float = 20.0) -> None:
+def wait_ready(group: Servers, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.proc.returncode}")
+        for proc in group.procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            httpx.get(f"{proc.url}/healthz", timeout=0.5)
+            httpx.get(f"{group.url}/healthz", timeout=0.5)
+            if len(group.procs) > 1:
+                time.sleep(1.0)  # let the other process(es) finish starting too
             return
         except httpx.HTTPError:
             time.sleep(0.05)
     raise RuntimeError("server did not start")
 
 
-def loket_cmd(db_url: str, port: int) -> list[Any]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "loket",
-        "serve",
-        "--db",
-        db_url,
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
-    return [cmd, port]
+# --- load: shared ---------------------------------------------------------------------------------
 
 
-def hello_cmd(port: int) -> list[Any]:
-    return [[sys.executable, str(Path(__file__).resolve()), "--serve-hello", str(port)], port]
+@dataclass
+class Result:
+    label: str
+    generator: str
+    requests: int
+    items: int
+    seconds: float
+    p50: float  # seconds
+    p95: float
+    p99: float
+    errors: int
+    stored: int | None = None
+    peak_mb: float = float("nan")
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def row(self) -> str:
+        stored = "-" if self.stored is None else f"{self.stored}"
+        return (
+            f"| {self.label} | {self.generator} | {self.requests} | {self.rps:,.0f} | "
+            f"{self.items / self.seconds:,.0f} | {self.p50 * 1000:.1f} | {self.p95 * 1000:.1f} | "
+            f"{self.p99 * 1000:.1f} | {self.errors} | {stored} | {self.peak_mb:.0f} |"
+        )
 
 
-# --- load ---------------------------------------------------------------------------------------
+HEADER = (
+    "| scenario | generator | requests | req/s | items/s | p50 ms | p95 ms | p99 ms | errors "
+    "| stored | server peak MB |\n|---|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
-def contact(agent: str) -> dict[str, Any]:
+def contact(agent: str, contact_id: str | None = None) -> dict[str, Any]:
     return {
-        "id": str(uuid.uuid4()),
+        "id": contact_id or str(uuid.uuid4()),
         "agent": agent,
         "channel": "telefoon",
         "started_at": "2026-11-23T09:00:00+00:00",
@@ -151,7 +206,7 @@ def contact(agent: str) -> dict[str, Any]:
         "satisfaction": None,
         "questions": [
             {
-                "id": str(uuid.uuid4()),
+                "id": "q1",
                 "text": "Paspoort verlopen",
                 "notes": "",
                 "products": ["paspoort"],
@@ -164,67 +219,165 @@ def contact(agent: str) -> dict[str, Any]:
     }
 
 
-def batch(agent: str, size: int) -> dict[str, Any]:
+def change(agent: str) -> dict[str, Any]:
     return {
-        "changes": [
-            {
-                "id": str(uuid.uuid4()),
-                "kind": "contact.save",
-                "made_at": "2026-11-23T09:04:00+00:00",
-                "payload": {"contact": contact(agent)},
-            }
-            for _ in range(size)
-        ]
+        "id": str(uuid.uuid4()),
+        "kind": "contact.save",
+        "made_at": "2026-11-23T09:04:00+00:00",
+        "payload": {"contact": contact(agent)},
     }
 
 
-@dataclass
-class Result:
-    label: str
-    requests: int
-    items: int
-    seconds: float
-    latencies: list[float]
-    errors: int
-    peak_mb: float = float("nan")
+# --- load: wrk ------------------------------------------------------------------------------------
 
-    def row(self) -> str:
-        lat = sorted(self.latencies)
-        q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [lat[0]] * 99
-        return (
-            f"| {self.label} | {self.requests} | {self.items / self.seconds:,.0f} | "
-            f"{statistics.median(lat) * 1000:.1f} | {q[94] * 1000:.1f} | {q[98] * 1000:.1f} | "
-            f"{self.errors} | {self.peak_mb:.0f} |"
-        )
+# Placeholders __CID__ / __KID__ in the JSON template are replaced per item with a change id
+# and a contact id made of run prefix, wrk thread, connection-independent counter and item.
+WRK_LUA = r"""
+local counter = 0
+local threads = {}
+local template, batch, prefix, token
+pace = 0
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  token = args[1]
+  batch = tonumber(args[2])
+  prefix = args[3]
+  pace = tonumber(args[5] or "0")
+  local f = assert(io.open(args[4], "r"))
+  template = f:read("*a")
+  f:close()
+  wrk.headers["Authorization"] = "Bearer " .. token
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function request()
+  counter = counter + 1
+  local items = {}
+  for i = 1, batch do
+    local key = prefix .. "-" .. tid .. "-" .. counter .. "-" .. i
+    local item = template:gsub("__CID__", "c" .. key):gsub("__KID__", "k" .. key)
+    items[i] = item
+  end
+  return wrk.format("POST", nil, nil, '{"changes": [' .. table.concat(items, ",") .. ']}')
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'LOKET {"requests": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+# Paced: every connection waits `pace` ms (jittered) between its requests, so the offered
+# rate is about connections / pace: an open-ish load, where latency means something (with
+# no pause, 200 connections at R req/s queue 200/R s per request by Little's law).
+PACED_LUA = (
+    WRK_LUA
+    + r"""
+function delay()
+  return pace * (0.5 + math.random())
+end
+"""
+)
+
+HELLO_LUA = r"""
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'LOKET {"requests": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
 
 
-async def load(
-    urls: list[str],
+def item_template(tmp: Path) -> Path:
+    item = change("bench")
+    item["id"] = "__CID__"
+    item["payload"]["contact"]["id"] = "__KID__"
+    path = tmp / "item.json"
+    path.write_text(json.dumps(item), encoding="utf-8")
+    return path
+
+
+def run_wrk(
+    url: str,
     path: str,
     token: str,
-    clients: int,
-    requests: int,
+    connections: int,
+    seconds: float,
     batch_size: int,
     label: str,
-    method: str = "POST",
+    tmp: Path,
+    pace_ms: int = 0,
 ) -> Result:
-    """`requests` requests from `clients` concurrent workers, spread over `urls`."""
+    hello = path == "/"
+    script = tmp / ("hello.lua" if hello else "paced.lua" if pace_ms else "push.lua")
+    text = HELLO_LUA if hello else PACED_LUA if pace_ms else WRK_LUA
+    script.write_text(text, encoding="utf-8")
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        str(script),
+        url + path,
+    ]
+    if not hello:
+        prefix = secrets.token_hex(4)
+        cmd += ["--", token, str(batch_size), prefix, str(item_template(tmp)), str(pace_ms)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("LOKET "))
+    data = json.loads(line[len("LOKET ") :])
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return Result(
+        label,
+        "wrk",
+        data["requests"],
+        data["requests"] * (1 if hello else batch_size),
+        data["us"] / 1e6,
+        data["p50"] / 1e6,
+        data["p95"] / 1e6,
+        data["p99"] / 1e6,
+        errors,
+    )
+
+
+# --- load: httpx (fallback) -----------------------------------------------------------------------
+
+
+async def httpx_load(
+    url: str, path: str, token: str, clients: int, requests: int, batch_size: int, label: str
+) -> Result:
+    """`requests` requests from `clients` concurrent workers (one keep-alive client each)."""
     latencies: list[float] = []
     errors = 0
     todo = iter(range(requests))
     headers = {"Authorization": f"Bearer {token}"}
 
-    async def worker(n: int) -> None:
-        # One client (one keep-alive connection) per worker: a single shared AsyncClient
-        # serialises on its pool and caps out far below the server.
+    async def worker() -> None:
         nonlocal errors
-        async with httpx.AsyncClient(
-            base_url=urls[n % len(urls)], headers=headers, timeout=60.0
-        ) as client:
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60.0) as client:
             for _ in todo:
-                body = batch("bench", batch_size) if method == "POST" else None
+                body = {"changes": [change("bench") for _ in range(batch_size)]}
                 started = time.perf_counter()
-                response = await client.request(method, path, json=body)
+                if path == "/":
+                    response = await client.get(path)
+                else:
+                    response = await client.post(path, json=body)
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 200 or any(
                     r["status"] != "applied" for r in response.json().get("results", [])
@@ -232,31 +385,101 @@ async def load(
                     errors += 1
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker(n) for n in range(clients)))
+    await asyncio.gather(*(worker() for _ in range(clients)))
     seconds = time.perf_counter() - started
-    return Result(label, requests, requests * batch_size, seconds, latencies, errors)
+    q = statistics.quantiles(sorted(latencies), n=100)
+    items = requests * (batch_size if path != "/" else 1)
+    return Result(
+        label, "httpx", requests, items, seconds, statistics.median(latencies), q[94], q[98], errors
+    )
 
 
-def run_scenario(
-    label: str,
-    commands: list[list[Any]],
-    env: dict[str, str],
-    token: str,
-    clients: int,
-    requests: int,
-    batch_size: int = 1,
-    path: str = "/api/v1/sync/push",
-) -> Result:
-    with processes(commands, env) as procs:
-        urls = [p.url for p in procs]
-        asyncio.run(load(urls, path, token, clients, min(200, requests), batch_size, "warm-up"))
-        result = asyncio.run(load(urls, path, token, clients, requests, batch_size, label))
-        result.peak_mb = max(p.peak_rss_mb() for p in procs)
-    print(result.row(), flush=True)
-    return result
+# --- scenarios ------------------------------------------------------------------------------------
 
 
-# --- main ---------------------------------------------------------------------------------------
+@dataclass
+class Bench:
+    generator: str
+    seconds: float
+    requests: int
+    env: dict[str, str]
+    tmp: Path
+
+    def load(
+        self,
+        url: str,
+        path: str,
+        token: str,
+        conns: int,
+        batch: int,
+        label: str,
+        warm: bool,
+        pace_ms: int = 0,
+    ) -> Result:
+        if self.generator == "wrk":
+            seconds = 2.0 if warm else self.seconds
+            return run_wrk(url, path, token, conns, seconds, batch, label, self.tmp, pace_ms)
+        count = min(200, self.requests) if warm else self.requests
+        if batch > 1:
+            count = max(40, count // 50)
+        return asyncio.run(httpx_load(url, path, token, conns, count, batch, label))
+
+    def scenario(
+        self,
+        label: str,
+        serve_args: list[str],
+        token: str,
+        conns: int,
+        batch: int = 1,
+        processes: int = 1,
+        count_stored: Any = None,
+        pace_ms: int = 0,
+    ) -> Result:
+        path = "/" if serve_args[0] == "--serve-hello" else PUSH
+        with servers(serve_args, processes, self.env) as group:
+            self.load(group.url, path, token, conns, batch, "warm-up", warm=True)
+            before = settled(count_stored) if count_stored else None
+            result = self.load(group.url, path, token, conns, batch, label, False, pace_ms)
+            if count_stored:
+                result.stored = settled(count_stored) - before
+            result.peak_mb = group.peak_rss_mb()
+        print(result.row(), flush=True)
+        return result
+
+
+def settled(count: Any) -> int:
+    """The stored count once the server has finished what was in flight when wrk stopped."""
+    last = count()
+    for _ in range(100):
+        time.sleep(0.2)
+        now = count()
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def sqlite_counter(db_url: str) -> Any:
+    import sqlite3
+
+    path = db_url[len("sqlite:///") :]
+
+    def count() -> int:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+
+    return count
+
+
+def pg_counter(db_url: str) -> Any:
+    import psycopg
+
+    def count() -> int:
+        with psycopg.connect(db_url) as conn:
+            row = conn.execute("SELECT count(*) FROM contacts").fetchone()
+            return int(row[0]) if row else 0
+
+    return count
 
 
 @contextmanager
@@ -276,90 +499,94 @@ def pg_schema(base_url: str) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+def pg_setting(base_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        row = conn.execute(f"SHOW {name}").fetchone()
+        return str(row[0]) if row else "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve-hello", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--requests", type=int, default=4000, help="requests per scenario")
+    parser.add_argument("--serve-loket", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk scenario")
+    parser.add_argument("--requests", type=int, default=3000, help="requests per httpx scenario")
+    parser.add_argument("--generator", choices=("auto", "wrk", "httpx"), default="auto")
+    parser.add_argument("--only", choices=("all", "sqlite", "pg"), default="all")
     parser.add_argument("--pg", default=os.environ.get("LOKET_TEST_PG_URL", ""))
     args = parser.parse_args()
     if args.serve_hello:
         serve_hello(args.serve_hello)
         return
+    if args.serve_loket:
+        serve_loket(args.serve_loket[0], int(args.serve_loket[1]))
+        return
 
     from loket.server.admin import create_user
+    from loket.server.embedded import http_impl
 
+    generator = args.generator
+    if generator == "auto":
+        generator = "wrk" if shutil.which("wrk") else "httpx"
     env = {**os.environ, "LOKET_CONFIG": "/nonexistent/loket.toml", "LOKET_LOG_LEVEL": "warning"}
-    n = args.requests
     load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"cores: {os.cpu_count()}; load average before: {load_avg}; requests per scenario: {n}")
-    print("| scenario | requests | items/s | p50 ms | p95 ms | p99 ms | errors | server peak MB |")
-    print("|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as tmp:
-        for clients in (50, 200):
-            run_scenario(
-                f"hello-world ASGI, {clients} clients",
-                [hello_cmd(free_port())],
-                env,
-                "x",
-                clients,
-                n,
-                path="/",
-            )
-        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        token = create_user(sqlite_url, "bench", "agent")
-        for clients in (50, 200):
-            run_scenario(
-                f"SQLite, 1 contact/push, {clients} clients",
-                [loket_cmd(sqlite_url, free_port())],
-                env,
-                token,
-                clients,
-                n,
-            )
-        run_scenario(
-            "SQLite, 100 contacts/push, 50 clients",
-            [loket_cmd(sqlite_url, free_port())],
-            env,
-            token,
-            50,
-            max(40, n // 50),
-            100,
-        )
+    budget = f"{args.duration:g} s per scenario" if generator == "wrk" else f"{args.requests} req"
+    print(
+        f"cores: {os.cpu_count()}; load average before: {load_avg}; generator: {generator}"
+        f" ({budget}); uvicorn: {http_impl()}"
+    )
+    if generator == "httpx":
+        print("NOTE: wrk not installed; the httpx generator shares the cores and caps the figures")
+    print(HEADER)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        bench = Bench(generator, args.duration, args.requests, env, tmp)
+        for conns in (50, 200):
+            bench.scenario(f"hello-world ASGI, {conns} conns", ["--serve-hello"], "x", conns)
+        if args.only in ("all", "sqlite"):
+            run_sqlite(bench, tmp, create_user)
+    if args.only == "sqlite":
+        return
     if not args.pg:
         print("PostgreSQL skipped (set LOKET_TEST_PG_URL or --pg)")
         return
-    with pg_schema(args.pg) as pg_url:
-        token = create_user(pg_url, "bench", "agent")
-        one = {}
-        for clients in (50, 200):
-            one[clients] = run_scenario(
-                f"PostgreSQL, 1 process, 1 contact/push, {clients} clients",
-                [loket_cmd(pg_url, free_port())],
-                env,
-                token,
-                clients,
-                n,
-            )
-        run_scenario(
-            "PostgreSQL, 100 contacts/push, 50 clients",
-            [loket_cmd(pg_url, free_port())],
-            env,
-            token,
-            50,
-            max(40, n // 50),
-            100,
-        )
-        for clients in (50, 200):
-            two = run_scenario(
-                f"PostgreSQL, 2 processes, 1 contact/push, {clients} clients",
-                [loket_cmd(pg_url, free_port()), loket_cmd(pg_url, free_port())],
-                env,
-                token,
-                clients,
-                n,
-            )
-            ratio = (two.items / two.seconds) / (one[clients].items / one[clients].seconds)
-            print(f"two processes / one process at {clients} clients: {ratio:.2f}x")
+    print(f"PostgreSQL synchronous_commit = {pg_setting(args.pg, 'synchronous_commit')}")
+    with pg_schema(args.pg) as pg_url, tempfile.TemporaryDirectory() as tmp_dir:
+        bench.tmp = Path(tmp_dir)
+        run_pg(bench, pg_url, create_user)
+
+
+def run_sqlite(bench: Bench, tmp: Path, create_user: Any) -> None:
+    url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    token = create_user(url, "bench", "agent")
+    serve = ["--serve-loket", url]
+    stored = sqlite_counter(url)
+    for conns in (50, 200):
+        label = f"SQLite, 1 contact/push, {conns} conns"
+        bench.scenario(label, serve, token, conns, count_stored=stored)
+    if bench.generator == "wrk":
+        label = "SQLite, 1 contact/push, 200 conns paced (~400 ms apart each)"
+        bench.scenario(label, serve, token, 200, count_stored=stored, pace_ms=400)
+    label = "SQLite, 100 contacts/push, 10 conns"
+    bench.scenario(label, serve, token, 10, batch=100, count_stored=stored)
+
+
+def run_pg(bench: Bench, url: str, create_user: Any) -> None:
+    token = create_user(url, "bench", "agent")
+    serve = ["--serve-loket", url]
+    stored = pg_counter(url)
+    one: dict[int, Result] = {}
+    for conns in (50, 200):
+        label = f"PostgreSQL, 1 process, 1 contact/push, {conns} conns"
+        one[conns] = bench.scenario(label, serve, token, conns, count_stored=stored)
+    label = "PostgreSQL, 1 process, 100 contacts/push, 10 conns"
+    bench.scenario(label, serve, token, 10, batch=100, count_stored=stored)
+    for conns in (50, 200):
+        label = f"PostgreSQL, 2 processes, 1 contact/push, {conns} conns"
+        two = bench.scenario(label, serve, token, conns, processes=2, count_stored=stored)
+        print(f"two processes / one process at {conns} conns: {two.rps / one[conns].rps:.2f}x")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,16 @@ def uvicorn_config(
     )
 
 
+def http_impl() -> str:
+    """Which event loop and HTTP parser uvicorn's "auto" picks here (uvloop/httptools when
+    installed: `uvicorn[standard]`), for benchmark output."""
+    import importlib.util
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop}+{http}"
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening socket with TCP_NODELAY (inherited by accepted connections).
 

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 import tomllib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -51,6 +51,7 @@ from loket.server.storage.base import (
     ChangeRow,
     ContactQuery,
     ContactRow,
+    ItemFailed,
     Storage,
     TaskQuery,
     TaskRow,
@@ -140,11 +141,22 @@ def has_customer_data(contact: dict[str, Any]) -> bool:
 
 
 @dataclass
-class _Prepared:
-    """A push item that passed its checks and only needs the database."""
+class Prepared:
+    """A push item after the checks that need no database: the domain record to write, or
+    the refusal to answer (unless the change id turns out to be applied already)."""
 
+    change_id: str
     kind: str
-    model: BaseModel
+    model: BaseModel | None = None
+    record: Contact | Task | None = None
+    refusal: ApiError | None = None
+
+
+class _Seen(Exception):
+    """Control flow: the change id was recorded meanwhile (by another server process)."""
+
+
+PushOutcome = list[dict[str, Any]] | BaseException
 
 
 class CentralStore:
@@ -180,6 +192,14 @@ class CentralStore:
     def now(self) -> str:
         return db_time(self.clock())
 
+    def cached_user(self, token: str) -> User | None:
+        """The caller from the short-lived cache, without touching the database (so the
+        event loop may ask); None means `authenticate` must look it up."""
+        cached = self._users.get(hash_token(token))
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        return None
+
     def authenticate(self, token: str) -> User:
         token_hash = hash_token(token)
         cached = self._users.get(token_hash)
@@ -201,39 +221,79 @@ class CentralStore:
     # --- push --------------------------------------------------------------------------------
 
     def push(self, user: User, changes: list[schemas.ChangeIn]) -> list[dict[str, Any]]:
-        return [self._push_one(user, change) for change in changes]
+        """One push request, applied on the calling thread (see `PushWriter` for many)."""
+        outcome = self.apply_pushes([(user, self.prepare_push(user, changes))])[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
-    def _push_one(self, user: User, change: schemas.ChangeIn) -> dict[str, Any]:
+    def prepare_push(self, user: User, changes: Iterable[schemas.ChangeIn]) -> list[Prepared]:
+        """Per-item checks that need no database; done before the write transaction."""
+        prepared = []
+        for change in changes:
+            try:
+                prepared.append(self._prepare(user, change))
+            except ApiError as exc:
+                prepared.append(Prepared(change.id, change.kind, refusal=exc))
+        return prepared
+
+    def apply_pushes(self, jobs: Sequence[tuple[User, list[Prepared]]]) -> list[PushOutcome]:
+        """Apply many push requests in ONE transaction, with a savepoint per item.
+
+        A refused or failing item rolls back to its savepoint only, so it never
+        half-applies and never blocks the others; the whole group commits once (one
+        commit instead of one per item is most of the speed). An unexpected error in an
+        item fails its request (500), not the group; a database error that breaks the
+        transaction fails them all, and nothing of it is committed.
+        """
+        outcomes: list[PushOutcome] = []
+        with self.storage.write(ordered=True) as tx:
+            # Every push transaction holds the change-log order lock from its start, so no
+            # other one records change ids meanwhile: one look-up serves the whole group.
+            seen = tx.applied_seqs([item.change_id for _, items in jobs for item in items])
+            for user, items in jobs:
+                try:
+                    outcomes.append([self._apply_item(tx, user, item, seen) for item in items])
+                except ItemFailed as exc:
+                    log.error("push item failed: %s", exc)
+                    outcomes.append(exc)
+        return outcomes
+
+    def _apply_item(
+        self, tx: Writes, user: User, item: Prepared, seen: dict[str, int | None]
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {
-            "id": change.id,
+            "id": item.change_id,
             "status": "applied",
             "seq": None,
             "error": None,
             "current": None,
         }
+        if item.change_id in seen:  # an applied id stays applied, whatever the new payload says
+            return {**result, "status": "duplicate", "seq": seen[item.change_id]}
         try:
-            prepared = self._prepare(user, change)
+            if item.refusal is not None:
+                raise item.refusal
+            with tx.savepoint(expected=(ApiError, _Seen)):
+                result["seq"] = self._apply(tx, user, item)
+                if not tx.record_change(
+                    item.change_id,
+                    user.name,
+                    item.kind,
+                    self.now(),
+                    result["seq"],
+                    json.dumps(result),
+                ):
+                    raise _Seen  # recorded meanwhile, outside the order lock (not by us)
+        except _Seen:
+            return {**result, "status": "duplicate", "seq": _seq_of(tx, item.change_id)}
         except ApiError as exc:
-            return self._refused(change.id, result, exc)
-        try:
-            with self.storage.write() as tx:
-                if not tx.claim_change(change.id, user.name, change.kind, self.now()):
-                    return {**result, "status": "duplicate", "seq": _seq_of(tx, change.id)}
-                result["seq"] = self._apply(tx, user, prepared)
-                tx.finish_change(change.id, result["seq"], result)
-        except ApiError as exc:
-            return self._refused(change.id, result, exc)
+            status = "conflict" if exc.code == "conflict" else "rejected"
+            return {**result, "status": status, "error": exc.body(), "current": exc.current}
+        seen[item.change_id] = result["seq"]  # the same id again later in this group
         return result
 
-    def _refused(self, change_id: str, result: dict[str, Any], exc: ApiError) -> dict[str, Any]:
-        with self.storage.read() as r:
-            seen = r.applied(change_id)
-        if seen is not None:  # an applied id stays applied, whatever the new payload says
-            return {**result, "status": "duplicate", "seq": seen["seq"]}
-        status = "conflict" if exc.code == "conflict" else "rejected"
-        return {**result, "status": status, "error": exc.body(), "current": exc.current}
-
-    def _prepare(self, user: User, change: schemas.ChangeIn) -> _Prepared:
+    def _prepare(self, user: User, change: schemas.ChangeIn) -> Prepared:
         """Checks that need no database: shape, domain rules, the caller's role."""
         model_type = PUSH_PAYLOADS.get(change.kind)
         if model_type is None:
@@ -244,37 +304,38 @@ class CentralStore:
         except ValidationError as exc:
             fields = pydantic_fields(exc, "payload")
             raise ApiError("validation", fields[0].message, fields) from None
+        record: Contact | Task | None = None
         if isinstance(model, schemas.ContactSavePayload):
-            self._check_contact(user, model.contact)
+            record = self._check_contact(user, model.contact)
         elif isinstance(model, schemas.TaskCreatePayload):
-            self._check_task(user, model.task)
-        return _Prepared(change.kind, model)
+            record = self._check_task(user, model.task)
+        return Prepared(change.id, change.kind, model, record)
 
-    def _apply(self, tx: Writes, user: User, prepared: _Prepared) -> int | None:
-        model = prepared.model
-        if isinstance(model, schemas.ContactSavePayload):
-            return self._save_contact(tx, user, Contact.from_dict(model.contact.as_dict()))
-        if isinstance(model, schemas.TaskCreatePayload):
-            return self._create_task(tx, user, Task.from_dict(model.task.as_dict()))
+    def _apply(self, tx: Writes, user: User, item: Prepared) -> int | None:
+        if isinstance(item.record, Contact):
+            return self._save_contact(tx, user, item.record)
+        if isinstance(item.record, Task):
+            return self._create_task(tx, user, item.record)
+        model = item.model
         assert isinstance(model, schemas.TaskActionPayload)
         _, seq = self._act(tx, user, model.task_id, model.action, model.version, model.fields())
         return seq
 
     # --- contacts ----------------------------------------------------------------------------
 
-    def _check_contact(self, user: User, contact_in: schemas.ContactIn) -> None:
+    def _check_contact(self, user: User, contact_in: schemas.ContactIn) -> Contact:
         if user.role not in CONTACT_WRITERS or contact_in.agent != user.name:
             raise forbidden("Je kunt alleen je eigen contacten opslaan.")
+        contact = Contact.from_dict(contact_in.as_dict())
         try:
-            validate_contact(Contact.from_dict(contact_in.as_dict()), self.channels, self.outcomes)
+            validate_contact(contact, self.channels, self.outcomes)
         except DomainError as exc:
             raise ApiError.from_domain(_domain_prefixed(exc, "payload.contact")) from None
+        return contact
 
     def _save_contact(self, tx: Writes, user: User, contact: Contact) -> int | None:
-        existing = tx.contact(contact.id)
-        if existing is not None and existing["agent"] != user.name:
-            raise forbidden("Dit contact is van een andere medewerker.")
         data = contact.to_dict()
+        data_json = json.dumps(data)
         customer = normalize_customer(contact.customer) if contact.customer else None
         row = ContactRow(
             id=contact.id,
@@ -290,12 +351,18 @@ class CentralStore:
             bsn_hash=bsn_hash(self._bsn_key, customer.bsn) if customer and customer.bsn else None,
             district=(customer.district or None) if customer else None,
             outcomes=[q.outcome for q in contact.questions if q.outcome],
+            data_json=data_json,
         )
-        if not tx.upsert_contact(row):
+        if not tx.upsert_contact(row):  # another agent's contact, or an equal or older rev
+            owner = tx.contact_owner(contact.id)
+            if owner is not None and owner != user.name:
+                raise forbidden("Dit contact is van een andere medewerker.")
             return None  # an equal or older rev: a no-op by contract
-        return tx.append_change(
-            ChangeRow("contact", contact.id, self.now(), contact.agent, data, status=row.status)
+        change = ChangeRow(
+            "contact", contact.id, self.now(), contact.agent, data, status=row.status
         )
+        change.data_json = data_json
+        return tx.append_change(change)
 
     def list_contacts(
         self, user: User, filters: dict[str, str | None], limit: int, cursor: str | None
@@ -382,7 +449,7 @@ class CentralStore:
 
     # --- tasks -------------------------------------------------------------------------------
 
-    def _check_task(self, user: User, task_in: schemas.TaskIn) -> None:
+    def _check_task(self, user: User, task_in: schemas.TaskIn) -> Task:
         if user.role not in CONTACT_WRITERS or task_in.created_by != user.name:
             raise forbidden("Je kunt alleen taken doorzetten die je zelf aanmaakt.")
         task = Task.from_dict(task_in.as_dict())
@@ -395,6 +462,7 @@ class CentralStore:
             errors.append(FieldError("team", f"Onbekend team '{task.team}'."))
         if errors:
             raise ApiError.from_domain(_domain_prefixed(DomainError(errors), "payload.task"))
+        return task
 
     def _create_task(self, tx: Writes, user: User, task: Task) -> int:
         contact = tx.contact(task.contact_id) if task.contact_id else None
@@ -410,7 +478,7 @@ class CentralStore:
         self, user: User, task_id: str, action: str, version: int, fields: dict[str, Any]
     ) -> dict[str, Any]:
         """A task action over HTTP: the same path as `task.action` in push."""
-        with self.storage.write() as tx:
+        with self.storage.write(ordered=True) as tx:
             task, _ = self._act(tx, user, task_id, action, version, fields)
         return task.to_dict()
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -21,6 +21,11 @@ from typing import Any, Protocol
 
 Row = dict[str, Any]
 Listener = Callable[[], None]
+
+
+class ItemFailed(Exception):
+    """An unexpected error in one push item, rolled back to its savepoint: that request
+    fails, the other requests in the same transaction go on."""
 
 
 class Executor(Protocol):
@@ -77,6 +82,7 @@ class ChangeRow:
     team: str | None = None
     team_before: str | None = None
     status: str | None = None
+    data_json: str = ""  # `data` already encoded
 
 
 @dataclass
@@ -94,6 +100,7 @@ class ContactRow:
     bsn_hash: str | None = None
     district: str | None = None
     outcomes: list[str] = field(default_factory=list)
+    data_json: str = ""  # `data` already encoded, so it is encoded once for both tables
 
 
 @dataclass
@@ -154,6 +161,19 @@ class Reads:
     # idempotency
     def applied(self, change_id: str) -> Row | None:
         return self._one("SELECT * FROM applied_changes WHERE change_id = ?", (change_id,))
+
+    def applied_seqs(self, change_ids: Sequence[str]) -> dict[str, int | None]:
+        """{change id: seq} of those already applied: one statement for a whole batch."""
+        found: dict[str, int | None] = {}
+        ids = list(dict.fromkeys(change_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in self.run(
+                f"SELECT change_id, seq FROM applied_changes WHERE change_id IN {_in(chunk)}",
+                chunk,
+            ):
+                found[row["change_id"]] = None if row["seq"] is None else int(row["seq"])
+        return found
 
     # contacts
     def contact(self, contact_id: str) -> Row | None:
@@ -309,24 +329,43 @@ class Writes(Reads):
         )
         return self.secret(name) or value
 
-    def claim_change(self, change_id: str, user: str, kind: str, at: str) -> bool:
-        """Reserve a change id; False when it was applied before (or is being applied)."""
+    def record_change(
+        self, change_id: str, user: str, kind: str, at: str, seq: int | None, result: str
+    ) -> bool:
+        """Mark a change id applied, with its result, as the item's last statement (inside
+        its savepoint). False when that id was recorded meanwhile (a concurrent push of the
+        same change elsewhere): the caller rolls the item back and answers `duplicate`."""
         rows = self.run(
             "INSERT INTO applied_changes (change_id, user_name, kind, seq, result, at)"
-            " VALUES (?, ?, ?, NULL, '{}', ?) ON CONFLICT (change_id) DO NOTHING"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (change_id) DO NOTHING"
             " RETURNING change_id",
-            (change_id, user, kind, at),
+            (change_id, user, kind, seq, result, at),
         )
         return bool(rows)
 
-    def finish_change(self, change_id: str, seq: int | None, result: dict[str, Any]) -> None:
-        self.run(
-            "UPDATE applied_changes SET seq = ?, result = ? WHERE change_id = ?",
-            (seq, json.dumps(result), change_id),
-        )
+    @contextmanager
+    def savepoint(self, expected: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+        """One push item inside a batch transaction: on an exception everything the item
+        wrote is undone and the rest of the batch stays. `expected` exceptions (refusals)
+        go on as they are; any other comes out as `ItemFailed` once rolled back (the
+        transaction is still usable). If the rollback itself fails, that error goes on:
+        the transaction is lost and the caller must not commit it."""
+        appended = len(self.appended)
+        self.run("SAVEPOINT item")
+        try:
+            yield
+        except BaseException as exc:
+            self.run("ROLLBACK TO SAVEPOINT item")
+            self.run("RELEASE SAVEPOINT item")
+            del self.appended[appended:]
+            if isinstance(exc, Exception) and not isinstance(exc, expected):
+                raise ItemFailed(type(exc).__name__) from exc
+            raise
+        self.run("RELEASE SAVEPOINT item")
 
     def upsert_contact(self, row: ContactRow) -> bool:
-        """Insert or replace when `row.rev` is higher than stored; False for a no-op."""
+        """Insert, or replace when `row.rev` is higher than stored and the stored contact is
+        the same agent's; False for a no-op (`contact_owner` tells the two apart)."""
         rows = self.run(
             "INSERT INTO contacts (id, agent, channel, started_at, status, rev, has_customer,"
             " phone, email, bsn_hash, district, data)"
@@ -336,7 +375,8 @@ class Writes(Reads):
             " has_customer = excluded.has_customer, phone = excluded.phone,"
             " email = excluded.email, bsn_hash = excluded.bsn_hash,"
             " district = excluded.district, data = excluded.data"
-            " WHERE contacts.rev < excluded.rev RETURNING id",
+            " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent"
+            " RETURNING id",
             (
                 row.id,
                 row.agent,
@@ -349,7 +389,7 @@ class Writes(Reads):
                 row.email,
                 row.bsn_hash,
                 row.district,
-                json.dumps(row.data),
+                row.data_json or json.dumps(row.data),
             ),
         )
         if not rows:
@@ -361,6 +401,10 @@ class Writes(Reads):
                 (row.id, outcome),
             )
         return True
+
+    def contact_owner(self, contact_id: str) -> str | None:
+        row = self._one("SELECT agent FROM contacts WHERE id = ?", (contact_id,))
+        return row["agent"] if row else None
 
     def insert_task(self, row: TaskRow) -> bool:
         rows = self.run(
@@ -390,7 +434,8 @@ class Writes(Reads):
         return bool(rows)
 
     def append_change(self, change: ChangeRow) -> int:
-        self._order_changes()
+        if not self.appended:
+            self._order_changes()
         rows = self.run(
             "INSERT INTO changes (entity, entity_id, at, owner, team, team_before, status, data)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
@@ -402,7 +447,7 @@ class Writes(Reads):
                 change.team,
                 change.team_before,
                 change.status,
-                json.dumps(change.data),
+                change.data_json or json.dumps(change.data),
             ),
         )
         seq = int(rows[0]["seq"])
@@ -485,8 +530,13 @@ class Storage(ABC):
         """A read-only snapshot (one transaction) on a pooled connection."""
 
     @abstractmethod
-    def write(self) -> AbstractContextManager[Writes]:
-        """One write transaction; commits on success, rolls back on any exception."""
+    def write(self, ordered: bool = False) -> AbstractContextManager[Writes]:
+        """One write transaction; commits on success, rolls back on any exception.
+
+        `ordered`: the transaction will append to the change log and may lock rows first;
+        it takes the change-log order lock before anything else (PostgreSQL), so two such
+        transactions never wait on each other's row locks in opposite order.
+        """
 
     @abstractmethod
     def migrate(self) -> list[int]:

@@ -72,16 +72,20 @@ class PostgresStorage(Storage):
             yield Reads(self._executor(conn))
 
     @contextmanager
-    def write(self) -> Iterator[Writes]:
+    def write(self, ordered: bool = False) -> Iterator[Writes]:
         with self._pool.connection() as conn:
             run = self._executor(conn)
 
             def order_changes() -> None:
-                if not tx.appended:
+                # Called before the first append (again after an item's savepoint rollback,
+                # which may release a lock taken inside it); the lock is re-entrant.
+                if not ordered:
                     run("SELECT pg_advisory_xact_lock(?)", (_CHANGE_LOCK,))
 
             tx = Writes(run, order_changes=order_changes)
             with conn.transaction():
+                if ordered:  # before any row lock: see `Storage.write`
+                    run("SELECT pg_advisory_xact_lock(?)", (_CHANGE_LOCK,))
                 yield tx
                 if tx.appended:
                     run("SELECT pg_notify(?, ?)", (CHANNEL, str(tx.appended[-1])))

@@ -91,7 +91,7 @@ class SqliteStorage(Storage):
             conn.execute("COMMIT")
 
     @contextmanager
-    def write(self) -> Iterator[Writes]:
+    def write(self, ordered: bool = False) -> Iterator[Writes]:
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
