@@ -36,9 +36,14 @@ def serve(
         db_url=db or settings.server_db_url(),
         bsn_hash_key=settings.bsn_hash_key,
         max_body_bytes=settings.max_body_bytes,
+        data_dir=str(settings.data_dir),
     )
+    from loket.domain.errors import DomainError
+
     try:
         app = create_app(config)
+    except DomainError as exc:  # broken backoffices.toml or contact-lists.toml
+        fail(f"reference data: {exc}")
     except Exception as exc:  # bad URL, unreachable database: a message, not a traceback
         fail(f"cannot open the database: {exc}")
     host = host or settings.server_host

@@ -28,7 +28,7 @@ from loket.server.errors import ApiError
 from loket.server.events import ChangeFeed, event_stream
 from loket.server.limits import BodyLimitMiddleware
 from loket.server.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
-from loket.server.service import CentralStore, known_teams
+from loket.server.service import CentralStore
 from loket.server.storage import Storage, open_storage
 from loket.server.writer import PushWriter
 
@@ -47,13 +47,26 @@ class AppConfig:
     max_body_bytes: int = 1_000_000
     heartbeat_seconds: float = 15.0
     poll_seconds: float | None = None  # change-log poll without a wake-up; backend default
+    data_dir: str | None = None  # back offices, channels, outcomes; default: the shipped data
+
+
+def _central_store(config: AppConfig, storage: Storage) -> CentralStore:
+    """The rules engine with the same reference data the consoles use (loket.reference):
+    a team, channel or outcome a console may choose is one the server accepts."""
+    from loket.reference import load_contact_lists, load_routing
+
+    channels, outcomes = load_contact_lists(config.data_dir)
+    teams = load_routing(config.data_dir).team_ids()
+    return CentralStore(
+        storage, bsn_key=config.bsn_hash_key, teams=teams, channels=channels, outcomes=outcomes
+    )
 
 
 def create_app(config: AppConfig, storage: Storage | None = None) -> FastAPI:
     """Build the app; the database is opened (and migrated) when the app starts."""
     metrics = Metrics()
     storage = storage or open_storage(config.db_url)
-    store = CentralStore(storage, bsn_key=config.bsn_hash_key, teams=known_teams())
+    store = _central_store(config, storage)
     feed = ChangeFeed(storage, poll_interval=config.poll_seconds)
     writer = PushWriter(store)
 

@@ -77,6 +77,7 @@ class EmbeddedServer:
         heartbeat_seconds: float = 15.0,
         poll_seconds: float | None = None,
         log_level: str = "warning",
+        data_dir: str | None = None,
     ) -> None:
         self.config = AppConfig(
             db_url=db_url,
@@ -84,6 +85,7 @@ class EmbeddedServer:
             max_body_bytes=max_body_bytes,
             heartbeat_seconds=heartbeat_seconds,
             poll_seconds=poll_seconds,
+            data_dir=data_dir,
         )
         self.host = host
         self.port = port

@@ -14,7 +14,6 @@ import logging
 import secrets
 import threading
 import time
-import tomllib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -70,20 +69,6 @@ PUSH_PAYLOADS: dict[str, type[BaseModel]] = {
     "task.create": schemas.TaskCreatePayload,
     "task.action": schemas.TaskActionPayload,
 }
-
-
-def known_teams() -> set[str] | None:
-    """Team ids from the shipped back-office data; None (no check) if it cannot be read."""
-    from loket.domain.routing import parse_backoffices
-    from loket.paths import default_data_dir
-
-    path = default_data_dir() / "backoffices.toml"
-    try:
-        routing = parse_backoffices(tomllib.loads(path.read_text("utf-8")), str(path))
-    except (OSError, tomllib.TOMLDecodeError, DomainError):
-        log.warning("back-office data not readable; team ids are not checked")
-        return None
-    return routing.team_ids()
 
 
 def pydantic_fields(exc: ValidationError, prefix: str = "") -> list[FieldError]:
