@@ -88,9 +88,10 @@ async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.screen.id == "worklist")
             await wait_for(pilot, lambda: task.id in getattr(app.screen, "tasks", {}))
+            # the footer's keys are painted a refresh after the tasks arrive
+            await wait_for(pilot, lambda: "Oppakken" in screen_text(app).splitlines()[-1])
             text = screen_text(app)
             assert "Kliko kapot" in text and "nog" in text  # SLA label
-            assert "Oppakken" in text.splitlines()[-1]
             await pilot.press("c")
             await wait_for(pilot, lambda: str(services.get_task(task.id).status) == "claimed")
             await pilot.press("r")

@@ -1,26 +1,39 @@
 """The `loket` command. Each area registers its own Typer sub-app from a module here;
-this root stays thin and imports nothing heavy, so `loket --help` is instant."""
+this root stays thin and imports nothing heavy, so `loket --help` is instant.
+
+The Typer app (`loket.cli.app`) is built on first use: `loket console` with plain options
+starts the console without it (see `loket.cli.console.run_fast`), so the console's first
+frame does not wait for typer, click, pydantic and every other command's module.
+"""
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Any
 
-from loket.cli import config_cmd
-
-app = typer.Typer(
-    name="loket",
-    help="loket: terminal console for the municipal customer contact centre (KCC).",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-)
-
-app.add_typer(
-    config_cmd.app, name="config", help="Show the effective settings and where each came from."
-)
+_APP: Any = None
 
 
-def _register_optional() -> None:
+def _build_app() -> Any:
+    import typer
+
+    from loket.cli import config_cmd
+
+    app = typer.Typer(
+        name="loket",
+        help="loket: terminal console for the municipal customer contact centre (KCC).",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode="rich",
+    )
+    app.add_typer(
+        config_cmd.app, name="config", help="Show the effective settings and where each came from."
+    )
+    _register_optional(app)
+    return app
+
+
+def _register_optional(app: Any) -> None:
     """Attach the sub-apps of areas that exist; each area owns its module in loket.cli."""
     import importlib
 
@@ -34,8 +47,21 @@ def _register_optional() -> None:
         module.register(app)
 
 
-_register_optional()
+def __getattr__(name: str) -> Any:
+    """`loket.cli.app`, built once on first access (PEP 562)."""
+    global _APP
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _APP is None:
+        _APP = _build_app()
+    return _APP
 
 
 def main() -> None:
-    app()
+    argv = sys.argv[1:]
+    if argv[:1] == ["console"]:
+        from loket.cli.console import run_fast
+
+        if run_fast(argv[1:]):
+            return
+    __getattr__("app")()

@@ -20,6 +20,9 @@ from loket.tui import strings as S
 from loket.tui.messages import ServicesFailed, ServicesReady, SyncStateChanged
 
 AGENT, WORKLIST, QUEUE = "agent", "worklist", "queue"
+# Deferred work waits for the first frame to reach the terminal; this is the fallback should
+# that moment never be seen (e.g. a Textual that no longer calls App._display).
+FIRST_PAINT_FALLBACK_S = 0.5
 START_MODE = {"agent": AGENT, "backoffice": WORKLIST, "supervisor": QUEUE, "admin": QUEUE}
 
 
@@ -80,6 +83,9 @@ class LoketApp(App[None]):
         ansi: bool = False,
         start_mode: str | None = None,
     ) -> None:
+        # Start straight in the screen's mode: no throwaway default screen, no switch (each
+        # switch re-parses all CSS), so the first frame comes sooner.
+        self.DEFAULT_MODE = start_mode or AGENT  # type: ignore[misc]
         super().__init__(ansi_color=ansi)
         if ansi:
             self.theme = "ansi-dark"
@@ -93,15 +99,44 @@ class LoketApp(App[None]):
         self._services_event = threading.Event()
         self._ready_callbacks: list[Callable[[Any], None]] = []
         self._start_mode = start_mode
+        self._after_paint: list[Callable[[], Any]] | None = []
 
     # -- services ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.switch_mode(self._start_mode or AGENT)
         if self._given is not None:
             self.post_message(ServicesReady(self._given))
-        else:  # after the first frame: opening must not compete with painting it
-            self.call_after_refresh(self._open_in_thread)
+        else:  # after the first frame: opening (imports and all) must not compete with it
+            self.after_first_paint(self._open_in_thread)
+        self.set_timer(FIRST_PAINT_FALLBACK_S, self._first_paint_done, name="first-paint")
+
+    # -- first frame -------------------------------------------------------------------------
+
+    def after_first_paint(self, callback: Callable[[], Any]) -> None:
+        """Run `callback` once the first frame has been written to the terminal.
+
+        Textual's own `call_after_refresh` runs before that frame at start-up (the start
+        is one batched update), so work deferred with it still delays the first frame.
+        """
+        if self._after_paint is None:
+            self.call_later(callback)
+        else:
+            self._after_paint.append(callback)
+
+    def _display(self, screen: Screen, renderable: Any) -> None:
+        super()._display(screen, renderable)
+        if (
+            self._after_paint is not None
+            and renderable is not None
+            and self._running
+            and not self._batch_count
+        ):
+            self._first_paint_done()
+
+    def _first_paint_done(self) -> None:
+        callbacks, self._after_paint = self._after_paint, None
+        for callback in callbacks or ():
+            self.call_later(callback)
 
     @work(thread=True, exit_on_error=False)
     def _open_in_thread(self) -> None:
@@ -193,9 +228,13 @@ class LoketApp(App[None]):
     def _sync_now(self) -> None:
         services = self.services
         assert services is not None
-        services.sync_now()
-        state = services.sync_state()
-        self.post_message(SyncStateChanged(state))
+        # Show the outbox as it is now: offline, sync_now retries with backoff for seconds.
+        self.post_message(SyncStateChanged(services.sync_state()))
+        try:
+            services.sync_now()
+        finally:
+            state = services.sync_state()
+            self.post_message(SyncStateChanged(state))
         if state.online:
             self.call_from_thread(self.notify, S.SYNC_DONE, timeout=2)
         else:

@@ -115,6 +115,7 @@ class AgentScreen(Screen[None]):
         self._history_timer: Timer | None = None
         self._history_key = ""
         self._notes_question = ""
+        self._pending_panel = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -130,10 +131,18 @@ class AgentScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SearchPanel).focus_search()
-        self.call_after_refresh(self._after_first_frame)
+        self.app.after_first_paint(self._after_first_frame)  # type: ignore[attr-defined]
 
     async def _after_first_frame(self) -> None:
-        """Mount the contact panel and the notes pad, then load once the services are open."""
+        """Mount the contact panel and the notes pad, then load once the services are open.
+
+        A back-office or supervisor console starts elsewhere; then this waits until the
+        agent screen is first shown (on_screen_resume).
+        """
+        self._pending_panel = True
+        if not self.is_current or not self.is_attached:
+            return
+        self._pending_panel = False
         from textual.widgets import TextArea
 
         from loket.tui.widgets.contact_panel import ContactPanel
@@ -145,7 +154,9 @@ class AgentScreen(Screen[None]):
         await self.query_one("#notes-slot").mount(notes)
         self.app.when_ready(self._load)  # type: ignore[attr-defined]
 
-    def on_screen_resume(self) -> None:
+    async def on_screen_resume(self) -> None:
+        if self._pending_panel:
+            await self._after_first_frame()
         self._refresh_status()
 
     # -- services ready: restore drafts and open contacts -------------------------------------
@@ -198,7 +209,9 @@ class AgentScreen(Screen[None]):
     # -- showing a contact ----------------------------------------------------------------------
 
     def show_contact(self, contact: Contact, q_index: int = 0) -> None:
-        self.contact = contact
+        had_contact, self.contact = self.contact is not None, contact
+        if not had_contact:  # the contact keys (check_action) become available
+            self.refresh_bindings()
         self.q_index = max(0, min(q_index, len(contact.questions) - 1))
         self.panel.load(contact, self.q_index, self.titles)
         self.panel.show_errors([], self.q_index)
