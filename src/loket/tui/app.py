@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -148,6 +148,12 @@ class LoketApp(App[None]):
             self._services_event.set()
             return
         self.post_message(ServicesReady(services))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A steady cursor: blinking costs a repaint twice a second, idle CPU on the agent's
+        machine and bytes on every SSH link (Textual only blinks a focused cursor)."""
+        if getattr(event.widget, "cursor_blink", False):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def on_services_ready(self, message: ServicesReady) -> None:
         services = message.services
