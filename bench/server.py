@@ -484,19 +484,10 @@ def pg_counter(db_url: str) -> Any:
 
 @contextmanager
 def pg_schema(base_url: str) -> Iterator[str]:
-    import psycopg
-
     sys.path.insert(0, str(ROOT))
-    from tests.conftest import with_search_path
+    from tests.conftest import _pg_schema
 
-    schema = f"loket_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield with_search_path(base_url, schema)
-    finally:
-        with psycopg.connect(base_url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    yield from _pg_schema(base_url, prefix="loket_bench")
 
 
 def pg_setting(base_url: str, name: str) -> str:

@@ -51,10 +51,11 @@ def pg_base_url() -> str:
     return url
 
 
-def _pg_schema(base_url: str) -> Iterator[str]:
+def _pg_schema(base_url: str, prefix: str = "loket_test") -> Iterator[str]:
+    """A fresh schema (its URL) for the duration; the benchmarks use it too."""
     import psycopg
 
-    schema = f"loket_test_{secrets.token_hex(6)}"
+    schema = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(base_url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
