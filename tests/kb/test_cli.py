@@ -104,3 +104,20 @@ def test_real_kb_kliko_kapot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     result = runner.invoke(app, ["kb", "search", "kliko kapot", "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)[0]["id"] == "afvalcontainer"
+
+
+def test_eval_counts_hits_and_names_a_bad_line(env: Path, tmp_path: Path) -> None:
+    queries = tmp_path / "queries.tsv"
+    queries.write_text(
+        "# question\texpected\nmijn kliko is kapot\tafvalcontainer\nkliko kapot\tpaspoort\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["kb", "eval", str(queries), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["total"], report["top1"]) == (2, 0.5)
+    assert len(report["misses"]) == 1 and "paspoort" in report["misses"][0]
+    queries.write_text("kliko kapot\n", encoding="utf-8")
+    broken = runner.invoke(app, ["kb", "eval", str(queries)])
+    assert broken.exit_code == 1 and f"{queries}:1" in broken.output
+    assert "Traceback" not in broken.output

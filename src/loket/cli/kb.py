@@ -117,6 +117,27 @@ def search(
     Console().print(table)
 
 
+@app.command("eval")
+def evaluate_queries(
+    path: Path = typer.Argument(..., help="Query file: 'question<TAB>expected_id' per line."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Measure search quality (top-1, top-3) on a file of resident questions."""
+    from loket.kb.quality import evaluate
+
+    try:
+        report = evaluate(_open(), path)
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    if as_json:
+        data = {"total": report.total, "top1": report.top1_rate, "top3": report.top3_rate}
+        print(json.dumps({**data, "misses": report.misses}, indent=2, ensure_ascii=False))
+        return
+    typer.echo(report.summary())
+    for miss in report.misses:
+        typer.echo(f"  {miss}")
+
+
 @app.command("show")
 def show(article_id: str = typer.Argument(..., help="Article id, e.g. 'afvalcontainer'.")) -> None:
     """Show one article: summary and facts on top, then the body."""

@@ -1,4 +1,10 @@
-"""Shared helper: score a KnowledgeBase against tests/kb/eval_queries.tsv."""
+"""Search quality: how often a set of resident questions finds the expected article.
+
+Used by the test suite (tests/kb/eval_queries.tsv), by `loket kb eval FILE` for kb editors
+after changing synonyms, and for the held-out set in bench/. A query file has one
+`question<TAB>expected_id` per line (`id1|id2` when two answers are equally right);
+lines starting with # are comments.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loket.kb import KnowledgeBase
-
-EVAL_FILE = Path(__file__).with_name("eval_queries.tsv")
 
 
 @dataclass
@@ -32,17 +36,19 @@ class Report:
         )
 
 
-def load_queries(path: Path = EVAL_FILE) -> list[tuple[str, set[str]]]:
+def load_queries(path: Path) -> list[tuple[str, set[str]]]:
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        query, expected = line.split("\t")
-        rows.append((query, set(expected.split("|"))))
+        query, sep, expected = line.partition("\t")
+        if not sep or not expected.strip():
+            raise ValueError(f"{path}:{number}: expected 'question<TAB>id', got {line!r}")
+        rows.append((query, set(expected.strip().split("|"))))
     return rows
 
 
-def evaluate(kb: KnowledgeBase, path: Path = EVAL_FILE) -> Report:
+def evaluate(kb: KnowledgeBase, path: Path) -> Report:
     report = Report()
     for query, expected in load_queries(path):
         hits = [h.id for h in kb.search(query, limit=3)]
