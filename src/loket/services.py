@@ -501,11 +501,13 @@ def _remote_summary(item: dict[str, Any]) -> ContactSummary | None:
 
 
 def _contact_lists(data_dir: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    try:
-        from loket.reference import load_contact_lists
+    """The pick lists; a broken file must not stop a console mid-shift, so it falls back
+    to the defaults (the central store refuses to start on it, which operators notice)."""
+    from loket.reference import load_contact_lists
 
+    try:
         return load_contact_lists(data_dir)
-    except (ImportError, DomainError) as exc:
+    except DomainError as exc:
         log.warning("contact lists not loaded, using defaults: %s", exc)
         return DEFAULT_CHANNELS, DEFAULT_OUTCOMES
 
