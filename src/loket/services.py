@@ -217,8 +217,19 @@ class ConsoleServices:
         closing = copy.deepcopy(contact)
         closing.ended_at = closing.ended_at or utcnow()
         closing.status = ContactStatus.CLOSED
+        for question in closing.questions:
+            self._default_subject(question)
         validate_contact(closing, self.channels, self.outcomes, closing=True)
         return self.save_contact(closing)
+
+    def _default_subject(self, question: Question) -> None:
+        """An agent in a hurry skips the subject; the product consulted first names it, so
+        histories and reports never show a blank question."""
+        if question.text.strip() or not question.products:
+            return
+        article = self.kb.get(question.products[0])
+        if article is not None:
+            question.text = article.title[:SUBJECT_MAX]
 
     def record_product(self, contact: Contact, question_id: str, product_id: str) -> Contact:
         """The agent opened an article for this question: remember it (in order, once)."""
@@ -312,6 +323,7 @@ class ConsoleServices:
         routed.agent = routed.agent or self.user.name
         question = _question(routed, question_id)
         product = product or (question.products[-1] if question.products else "")
+        self._default_subject(question)
         now = now or utcnow()
         errors: list[FieldError] = []
         due = None

@@ -198,3 +198,18 @@ def test_postcode_gives_the_contact_its_district(offline: ConsoleServices) -> No
     elsewhere = offline.new_contact("balie")
     elsewhere.customer = Customer(postcode="1012 AB")
     assert offline.save_contact(elsewhere).customer.district == ""
+
+
+def test_a_question_without_subject_is_named_after_its_first_product(
+    offline: ConsoleServices,
+) -> None:
+    contact = offline.new_contact("telefoon")
+    contact = offline.record_product(contact, contact.questions[0].id, "paspoort")
+    contact.questions[0].outcome = "zelfstandig afgehandeld"
+    closed = offline.close_contact(contact)
+    assert closed.questions[0].text == offline.kb.get("paspoort").title
+    typed = offline.new_contact("telefoon")
+    typed.questions[0].text = "Verlopen paspoort, reis over een week"
+    typed = offline.record_product(typed, typed.questions[0].id, "paspoort")
+    typed.questions[0].outcome = "zelfstandig afgehandeld"
+    assert offline.close_contact(typed).questions[0].text.startswith("Verlopen paspoort")
