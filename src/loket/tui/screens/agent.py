@@ -1,9 +1,9 @@
 """The agent's screen: search and article, the contact panel, the notes pad, the call timer.
 
-This screen owns the open contacts in memory. Every edit updates the model and restarts
-a short draft timer (≤ 1 s) that saves what is on screen to the local store, so a killed
-console restores it. Saving, resolving and routing go through the services; a DomainError
-is shown inline, in Dutch, and nothing typed is lost.
+This screen owns the open contacts in memory. Every edit updates the model and, at most
+0.5 s after the first unsaved edit, what is on screen is saved to the local store as a
+draft, so a killed console restores it. Saving, resolving and routing go through the
+services; a DomainError is shown inline, in Dutch, and nothing typed is lost.
 """
 
 from __future__ import annotations
@@ -293,12 +293,17 @@ class AgentScreen(Screen[None]):
         if message.index != self.q_index:
             self._select_question(message.index)
 
-    # -- drafts (debounced; survive kill -9) ----------------------------------------------------
+    # -- drafts (throttled; survive kill -9) ---------------------------------------------------
 
     def _schedule_draft(self) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY_S, self.save_draft, name="draft")
+        """Save within DRAFT_DELAY_S of the first unsaved edit. A throttle, not a debounce:
+        an agent who types on without a pause is saved all the same."""
+        if self._draft_timer is None:
+            self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._flush_draft, name="draft")
+
+    def _flush_draft(self) -> None:
+        self._draft_timer = None
+        self.save_draft()
 
     def save_draft(self) -> None:
         services, contact = self.services, self.contact
@@ -312,6 +317,7 @@ class AgentScreen(Screen[None]):
     def _drop_draft(self, contact: Contact) -> None:
         if self._draft_timer is not None:
             self._draft_timer.stop()
+            self._draft_timer = None
         if self.services is not None:
             self.services.discard_draft(DRAFT_PREFIX + contact.id)
 
