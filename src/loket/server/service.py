@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -137,6 +137,41 @@ class Prepared:
     refusal: ApiError | None = None
 
 
+@dataclass
+class _Group:
+    """Bookkeeping of one push transaction: which ids are applied, and which results
+    still wait for the seq of their queued change-log entry."""
+
+    seen: dict[str, int | None] = field(default_factory=dict)
+    mine: dict[str, dict[str, Any]] = field(default_factory=dict)  # applied in this group
+    waiting: list[tuple[dict[str, Any], int]] = field(default_factory=list)  # (result, ticket)
+    echoes: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    def applied(self, change_id: str, result: dict[str, Any], ticket: int | None) -> None:
+        self.seen[change_id] = None
+        self.mine[change_id] = result
+        if ticket is not None:
+            self.waiting.append((result, ticket))
+
+    def duplicate(self, change_id: str, result: dict[str, Any]) -> dict[str, Any]:
+        echo = {**result, "status": "duplicate", "seq": self.seen[change_id]}
+        if change_id in self.mine:  # the same id earlier in this group: its seq comes later
+            self.echoes.append((echo, self.mine[change_id]))
+        return echo
+
+    def settle(self, tx: Writes) -> None:
+        """Write the change-log entries (the order lock's short tail), then give every
+        result its seq, in the answers and in `applied_changes`."""
+        seqs = tx.flush_changes()
+        for result, ticket in self.waiting:
+            result["seq"] = seqs[ticket]
+        tx.set_change_results(
+            [(r["id"], r["seq"], json.dumps(r)) for r, _ in self.waiting if r["seq"] is not None]
+        )
+        for echo, original in self.echoes:
+            echo["seq"] = original["seq"]
+
+
 class _Seen(Exception):
     """Control flow: the change id was recorded meanwhile (by another server process)."""
 
@@ -230,23 +265,27 @@ class CentralStore:
         commit instead of one per item is most of the speed). An unexpected error in an
         item fails its request (500), not the group; a database error that breaks the
         transaction fails them all, and nothing of it is committed.
+
+        The items' change-log entries are queued and written together at the end, under
+        the change-log order lock (`Writes.flush_changes`): other server processes' groups
+        run their items meanwhile and wait only for that short tail.
         """
         outcomes: list[PushOutcome] = []
-        with self.storage.write(ordered=True) as tx:
-            # Every push transaction holds the change-log order lock from its start, so no
-            # other one records change ids meanwhile: one look-up serves the whole group.
-            seen = tx.applied_seqs([item.change_id for _, items in jobs for item in items])
+        group = _Group()
+        with self.storage.write() as tx:
+            # Ids committed before this transaction; one pushed concurrently elsewhere is
+            # caught by `record_change` (the unique key waits for the other transaction).
+            group.seen = tx.applied_seqs([item.change_id for _, items in jobs for item in items])
             for user, items in jobs:
                 try:
-                    outcomes.append([self._apply_item(tx, user, item, seen) for item in items])
+                    outcomes.append([self._apply_item(tx, user, item, group) for item in items])
                 except ItemFailed as exc:
                     log.error("push item failed: %s", exc)
                     outcomes.append(exc)
+            group.settle(tx)
         return outcomes
 
-    def _apply_item(
-        self, tx: Writes, user: User, item: Prepared, seen: dict[str, int | None]
-    ) -> dict[str, Any]:
+    def _apply_item(self, tx: Writes, user: User, item: Prepared, group: _Group) -> dict[str, Any]:
         result: dict[str, Any] = {
             "id": item.change_id,
             "status": "applied",
@@ -254,28 +293,28 @@ class CentralStore:
             "error": None,
             "current": None,
         }
-        if item.change_id in seen:  # an applied id stays applied, whatever the new payload says
-            return {**result, "status": "duplicate", "seq": seen[item.change_id]}
+        if item.change_id in group.seen:  # an applied id stays applied, whatever the payload
+            return group.duplicate(item.change_id, result)
         try:
             if item.refusal is not None:
                 raise item.refusal
             with tx.savepoint(expected=(ApiError, _Seen)):
-                result["seq"] = self._apply(tx, user, item)
+                ticket = self._apply(tx, user, item)
                 if not tx.record_change(
                     item.change_id,
                     user.name,
                     item.kind,
                     self.now(),
-                    result["seq"],
+                    None,
                     json.dumps(result),
                 ):
-                    raise _Seen  # recorded meanwhile, outside the order lock (not by us)
+                    raise _Seen  # recorded meanwhile by another transaction
         except _Seen:
             return {**result, "status": "duplicate", "seq": _seq_of(tx, item.change_id)}
         except ApiError as exc:
             status = "conflict" if exc.code == "conflict" else "rejected"
             return {**result, "status": status, "error": exc.body(), "current": exc.current}
-        seen[item.change_id] = result["seq"]  # the same id again later in this group
+        group.applied(item.change_id, result, ticket)
         return result
 
     def _prepare(self, user: User, change: schemas.ChangeIn) -> Prepared:
@@ -297,6 +336,7 @@ class CentralStore:
         return Prepared(change.id, change.kind, model, record)
 
     def _apply(self, tx: Writes, user: User, item: Prepared) -> int | None:
+        """Apply one item; its queued change-log entry (`Writes.queue_change`) or None."""
         if isinstance(item.record, Contact):
             return self._save_contact(tx, user, item.record)
         if isinstance(item.record, Task):
@@ -347,7 +387,7 @@ class CentralStore:
             "contact", contact.id, self.now(), contact.agent, data, status=row.status
         )
         change.data_json = data_json
-        return tx.append_change(change)
+        return tx.queue_change(change)
 
     def list_contacts(
         self, user: User, filters: dict[str, str | None], limit: int, cursor: str | None
@@ -457,13 +497,13 @@ class CentralStore:
         if not tx.insert_task(_task_row(task)):
             msg = "Er bestaat al een taak met dit id."
             raise ApiError("validation", msg, [FieldError("payload.task.id", msg)])
-        return tx.append_change(_task_change(task, self.now(), None))
+        return tx.queue_change(_task_change(task, self.now(), None))
 
     def act(
         self, user: User, task_id: str, action: str, version: int, fields: dict[str, Any]
     ) -> dict[str, Any]:
         """A task action over HTTP: the same path as `task.action` in push."""
-        with self.storage.write(ordered=True) as tx:
+        with self.storage.write() as tx:  # the change-log entry is written at commit
             task, _ = self._act(tx, user, task_id, action, version, fields)
         return task.to_dict()
 
@@ -492,7 +532,7 @@ class CentralStore:
             current = tx.task(task_id)
             raise _stale(Task.from_dict(json.loads(current["data"])) if current else task)
         team_before = task.team if new.team != task.team else None
-        return new, tx.append_change(_task_change(new, self.now(), team_before))
+        return new, tx.queue_change(_task_change(new, self.now(), team_before))
 
     def _may_act(self, user: User, task: Task) -> bool:
         if user.role == Role.SUPERVISOR:

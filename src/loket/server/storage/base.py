@@ -302,10 +302,17 @@ class Reads:
 class Writes(Reads):
     """Write statements, used inside one transaction opened by the backend."""
 
-    def __init__(self, run: Executor, order_changes: Callable[[], None]) -> None:
+    def __init__(
+        self, run: Executor, order_changes: Callable[[], None], send: Executor | None = None
+    ) -> None:
         super().__init__(run)
+        # `send`: a statement whose result nobody reads. A backend may queue it and ship it
+        # with the next `run` (PostgreSQL pipeline mode: one round trip for several
+        # statements); its error then comes out of that next `run`.
+        self.send = send or run
         self._order_changes = order_changes
         self.appended: list[int] = []
+        self.pending: list[ChangeRow] = []  # queued for the change log: see `queue_change`
 
     def add_user(
         self, name: str, role: str, teams: Sequence[str], token_hash: str, at: str
@@ -334,7 +341,9 @@ class Writes(Reads):
     ) -> bool:
         """Mark a change id applied, with its result, as the item's last statement (inside
         its savepoint). False when that id was recorded meanwhile (a concurrent push of the
-        same change elsewhere): the caller rolls the item back and answers `duplicate`."""
+        same change elsewhere): the caller rolls the item back and answers `duplicate`.
+        With a queued change-log entry `seq` is still None; `set_change_results` fills it
+        in before commit."""
         rows = self.run(
             "INSERT INTO applied_changes (change_id, user_name, kind, seq, result, at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (change_id) DO NOTHING"
@@ -350,18 +359,19 @@ class Writes(Reads):
         go on as they are; any other comes out as `ItemFailed` once rolled back (the
         transaction is still usable). If the rollback itself fails, that error goes on:
         the transaction is lost and the caller must not commit it."""
-        appended = len(self.appended)
-        self.run("SAVEPOINT item")
+        appended, pending = len(self.appended), len(self.pending)
+        self.send("SAVEPOINT item")
         try:
             yield
         except BaseException as exc:
             self.run("ROLLBACK TO SAVEPOINT item")
-            self.run("RELEASE SAVEPOINT item")
+            self.send("RELEASE SAVEPOINT item")
             del self.appended[appended:]
+            del self.pending[pending:]
             if isinstance(exc, Exception) and not isinstance(exc, expected):
                 raise ItemFailed(type(exc).__name__) from exc
             raise
-        self.run("RELEASE SAVEPOINT item")
+        self.send("RELEASE SAVEPOINT item")
 
     def upsert_contact(self, row: ContactRow) -> bool:
         """Insert, or replace when `row.rev` is higher than stored and the stored contact is
@@ -394,9 +404,9 @@ class Writes(Reads):
         )
         if not rows:
             return False
-        self.run("DELETE FROM contact_outcomes WHERE contact_id = ?", (row.id,))
+        self.send("DELETE FROM contact_outcomes WHERE contact_id = ?", (row.id,))
         for outcome in sorted(set(row.outcomes)):
-            self.run(
+            self.send(
                 "INSERT INTO contact_outcomes (contact_id, outcome) VALUES (?, ?)",
                 (row.id, outcome),
             )
@@ -434,25 +444,69 @@ class Writes(Reads):
         return bool(rows)
 
     def append_change(self, change: ChangeRow) -> int:
+        """Append one change-log entry now (takes the order lock: call it last)."""
+        self.pending.append(change)
+        return self.flush_changes()[-1]
+
+    def queue_change(self, change: ChangeRow) -> int:
+        """Queue a change-log entry for `flush_changes`; returns its index in that list.
+
+        Why: the order lock serialises every appending transaction from the append to the
+        commit. Queuing the entries and writing them all at the end, right before COMMIT,
+        keeps that window to the tail of the transaction, so transactions on other server
+        processes do their real work (look-ups, upserts, checks) in parallel."""
+        self.pending.append(change)
+        return len(self.pending) - 1
+
+    def flush_changes(self) -> list[int]:
+        """Take the order lock and write the queued entries (a multi-row INSERT per chunk);
+        returns their seqs in queue order. Nothing may wait for a row lock after this: the
+        order lock is held to the commit, and a transaction holding row locks may be
+        waiting for it."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return []
         if not self.appended:
             self._order_changes()
-        rows = self.run(
-            "INSERT INTO changes (entity, entity_id, at, owner, team, team_before, status, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-            (
-                change.entity,
-                change.entity_id,
-                change.at,
-                change.owner,
-                change.team,
-                change.team_before,
-                change.status,
-                change.data_json or json.dumps(change.data),
-            ),
-        )
-        seq = int(rows[0]["seq"])
-        self.appended.append(seq)
-        return seq
+        seqs: list[int] = []
+        for start in range(0, len(pending), _CHUNK):
+            chunk = pending[start : start + _CHUNK]
+            values = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
+            params: list[Any] = []
+            for change in chunk:
+                params.extend(
+                    (
+                        change.entity,
+                        change.entity_id,
+                        change.at,
+                        change.owner,
+                        change.team,
+                        change.team_before,
+                        change.status,
+                        change.data_json or json.dumps(change.data),
+                    )
+                )
+            rows = self.run(
+                "INSERT INTO changes (entity, entity_id, at, owner, team, team_before, status,"
+                f" data) VALUES {values} RETURNING seq",
+                params,
+            )
+            # Rows get their seqs in VALUES order; RETURNING order is not promised (SQLite).
+            seqs.extend(sorted(int(row["seq"]) for row in rows))
+        self.appended.extend(seqs)
+        return seqs
+
+    def set_change_results(self, results: Sequence[tuple[str, int | None, str]]) -> None:
+        """(change id, seq, result JSON) for ids recorded earlier in this transaction: only
+        rows this transaction inserted, so it never waits for another one's lock."""
+        for start in range(0, len(results), _CHUNK):
+            chunk = results[start : start + _CHUNK]
+            values = ", ".join("(?, CAST(? AS BIGINT), ?)" for _ in chunk)
+            self.send(
+                "UPDATE applied_changes SET seq = v.column2, result = v.column3"
+                f" FROM (VALUES {values}) AS v WHERE applied_changes.change_id = v.column1",
+                [value for row in chunk for value in row],
+            )
 
     def add_access(self, at: str, user: str, contact_ids: Sequence[str], reason: str) -> None:
         for contact_id in contact_ids:
@@ -475,6 +529,8 @@ def _task_values(row: TaskRow) -> tuple[Any, ...]:
         row.version,
     )
 
+
+_CHUNK = 500  # rows per multi-row statement (8 params each: far below both backends' limits)
 
 _STATEMENT_END = re.compile(r";\s*$", re.MULTILINE)
 
@@ -530,12 +586,12 @@ class Storage(ABC):
         """A read-only snapshot (one transaction) on a pooled connection."""
 
     @abstractmethod
-    def write(self, ordered: bool = False) -> AbstractContextManager[Writes]:
+    def write(self) -> AbstractContextManager[Writes]:
         """One write transaction; commits on success, rolls back on any exception.
 
-        `ordered`: the transaction will append to the change log and may lock rows first;
-        it takes the change-log order lock before anything else (PostgreSQL), so two such
-        transactions never wait on each other's row locks in opposite order.
+        Change-log entries still queued (`Writes.queue_change`) are written right before
+        the commit. The change-log order lock (PostgreSQL) is taken only there, after every
+        row lock the transaction takes, so a transaction holding it never waits for one.
         """
 
     @abstractmethod

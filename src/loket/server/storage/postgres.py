@@ -4,7 +4,12 @@ Change-log order: every transaction that appends to the change log first takes o
 transaction-level advisory lock, so sequence numbers are handed out in commit order.
 A reader that saw seq N can therefore never later find a committed N-1 it skipped,
 which is what makes `since=<cursor>` pulls (and live events on several server
-processes) consistent. The lock is held only from the append to the commit.
+processes) consistent. The lock is held only from the append to the commit, and the
+appends come last (`Writes.queue_change`): a push group does its look-ups, upserts and
+checks without it, so groups on several server processes overlap all but their tails.
+Holding the lock, a transaction only inserts new change-log rows and updates rows it
+inserted itself, so it never waits for a row lock (no deadlock with one that holds row
+locks and waits for the order lock).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +56,7 @@ class PostgresStorage(Storage):
         self._stop = threading.Event()
         self._listen_thread: threading.Thread | None = None
         self._sql_cache: dict[str, str] = {}
+        self._pipe_cache: dict[str, tuple[str, bool]] = {}  # sql: (PostgreSQL text, has rows)
 
     def _executor(self, conn: psycopg.Connection[Row]):
         cache = self._sql_cache
@@ -66,29 +72,60 @@ class PostgresStorage(Storage):
 
         return run
 
+    def _pipelined(self, conn: psycopg.Connection[Row], pipe: psycopg.Pipeline):
+        """(`run`, `send`) on a connection in pipeline mode: `send` only queues; `run` ships
+        the queue with its own statement and waits for that result (one round trip), and
+        after an error syncs the pipeline so the caller can roll back to a savepoint."""
+        cache = self._pipe_cache
+
+        def prepared(sql: str) -> tuple[str, bool]:
+            found = cache.get(sql)
+            if found is None:
+                head = sql.lstrip().upper()
+                rows = head.startswith(("SELECT", "WITH")) or " RETURNING " in head
+                found = cache[sql] = (_pg(sql), rows)
+            return found
+
+        def send(sql: str, params: Sequence[Any] = ()) -> list[Row]:
+            conn.execute(prepared(sql)[0], tuple(params))  # type: ignore[arg-type]
+            return []
+
+        def run(sql: str, params: Sequence[Any] = ()) -> list[Row]:
+            text, rows = prepared(sql)
+            try:
+                cursor = conn.execute(text, tuple(params))  # type: ignore[arg-type]
+                if rows:
+                    return cursor.fetchall()
+                pipe.sync()  # no rows to wait for: sync, so an error comes out here
+                return []
+            except psycopg.Error:
+                with suppress(psycopg.Error):
+                    pipe.sync()  # leave the aborted pipeline state (errors already raised)
+                raise
+
+        return run, send
+
     @contextmanager
     def read(self) -> Iterator[Reads]:
         with self._pool.connection() as conn, conn.transaction():
             yield Reads(self._executor(conn))
 
     @contextmanager
-    def write(self, ordered: bool = False) -> Iterator[Writes]:
-        with self._pool.connection() as conn:
-            run = self._executor(conn)
+    def write(self) -> Iterator[Writes]:
+        with self._pool.connection() as conn, conn.pipeline() as pipe:
+            run, send = self._pipelined(conn, pipe)
 
             def order_changes() -> None:
-                # Called before the first append (again after an item's savepoint rollback,
-                # which may release a lock taken inside it); the lock is re-entrant.
-                if not ordered:
-                    run("SELECT pg_advisory_xact_lock(?)", (_CHANGE_LOCK,))
+                # Called before the first append; the lock is re-entrant. Queued: it goes
+                # out with the INSERT after it, one round trip less while it is held.
+                send("SELECT pg_advisory_xact_lock(?)", (_CHANGE_LOCK,))
 
-            tx = Writes(run, order_changes=order_changes)
+            tx = Writes(run, order_changes=order_changes, send=send)
             with conn.transaction():
-                if ordered:  # before any row lock: see `Storage.write`
-                    run("SELECT pg_advisory_xact_lock(?)", (_CHANGE_LOCK,))
                 yield tx
+                tx.flush_changes()
                 if tx.appended:
-                    run("SELECT pg_notify(?, ?)", (CHANNEL, str(tx.appended[-1])))
+                    send("SELECT pg_notify(?, ?)", (CHANNEL, str(tx.appended[-1])))
         if tx.appended:
             self._wake()
 

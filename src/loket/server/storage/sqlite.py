@@ -91,13 +91,14 @@ class SqliteStorage(Storage):
             conn.execute("COMMIT")
 
     @contextmanager
-    def write(self, ordered: bool = False) -> Iterator[Writes]:
+    def write(self) -> Iterator[Writes]:
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             tx = Writes(self._executor(conn), order_changes=lambda: None)
             try:
                 yield tx
+                tx.flush_changes()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
