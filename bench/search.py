@@ -22,15 +22,13 @@ from collections import Counter
 from itertools import accumulate
 from pathlib import Path
 
+from loket.kb import KnowledgeBase
+from loket.kb.quality import load_queries
+from loket.kb.reference import load_teams
+from loket.kb.text import stem, words
+from loket.paths import default_kb_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.kb.quality import load_queries  # noqa: E402
-
-from loket.kb import KnowledgeBase  # noqa: E402
-from loket.kb.reference import load_teams  # noqa: E402
-from loket.kb.text import stem, words  # noqa: E402
-from loket.paths import default_kb_dir  # noqa: E402
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -181,7 +179,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Times each query is run.")
     parser.add_argument("--products", type=int, default=10_000, help="Size of generated kb.")
     args = parser.parse_args()
-    queries = [q for q, _ in load_queries()]
+    queries = [q for q, _ in load_queries(ROOT / "tests" / "kb" / "eval_queries.tsv")]
     print(f"python {sys.version.split()[0]}, {len(queries)} eval queries x {args.rounds} rounds")
     measure("real kb", default_kb_dir(), queries, args.rounds)
     with tempfile.TemporaryDirectory() as tmp:
