@@ -266,14 +266,6 @@ function request()
   return wrk.format("POST", nil, nil, '{"changes": [' .. table.concat(items, ",") .. ']}')
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'LOKET {"requests": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, ' ..
-    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
-end
 """
 
 # Paced: every connection waits `pace` ms (jittered) between its requests, so the offered
@@ -288,7 +280,8 @@ end
 """
 )
 
-HELLO_LUA = r"""
+# Every script reports its figures the same way, as one JSON line wrk prints at the end.
+REPORT_LUA = r"""
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -298,6 +291,7 @@ function done(summary, latency, requests)
     latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+HELLO_LUA = REPORT_LUA
 
 
 def item_template(tmp: Path) -> Path:
@@ -322,7 +316,7 @@ def run_wrk(
 ) -> Result:
     hello = path == "/"
     script = tmp / ("hello.lua" if hello else "paced.lua" if pace_ms else "push.lua")
-    text = HELLO_LUA if hello else PACED_LUA if pace_ms else WRK_LUA
+    text = HELLO_LUA if hello else (PACED_LUA if pace_ms else WRK_LUA) + REPORT_LUA
     script.write_text(text, encoding="utf-8")
     cmd = [
         "wrk",
