@@ -181,4 +181,4 @@ def show(article_id: str = typer.Argument(..., help="Article id, e.g. 'afvalcont
 
 
 def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="kb", help="Knowledge base: check, index, search, show.")
+    root.add_typer(app, name="kb", help="Knowledge base: check, index, search, show, eval.")
