@@ -88,3 +88,13 @@ def test_importing_domain_loads_no_other_loket_part_and_no_io_stack() -> None:
     heavy = IO_MODULES | {"textual", "rich", "fastapi", "typer"}
     assert not [m for m in loaded if m.split(".")[0] in heavy]
     assert not [m for m in loaded if m.startswith("loket.") and not m.startswith("loket.domain")]
+
+
+@pytest.mark.parametrize("path", _modules("tui"), ids=lambda p: p.name)
+def test_console_reaches_store_sync_and_server_only_through_services(path: Path) -> None:
+    reached = {
+        name
+        for name in _imports(path)
+        if name.startswith(("loket.store", "loket.sync", "loket.server"))
+    }
+    assert not reached, f"{path} imports {reached}: go through loket.services"
