@@ -138,3 +138,26 @@ def test_cli_offers_console_and_demo_with_mouse_and_ansi_switches() -> None:
     assert result.exit_code == 0
     assert "--no-mouse" in result.output and "--ansi" in result.output
     assert CliRunner().invoke(app, ["demo", "--help"]).exit_code == 0
+
+
+def test_supervisor_figures_follow_the_report_definition() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from loket.domain.kpi import daily_report
+    from loket.domain.models import Contact, ContactStatus, Question
+    from loket.tui.screens.queue import today_figures
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # mid-morning: all on one local day
+
+    def closed(outcome: str) -> Contact:
+        return Contact(
+            started_at=now - timedelta(minutes=4),
+            ended_at=now - timedelta(minutes=1),
+            status=ContactStatus.CLOSED,
+            questions=[Question(text="x", outcome=outcome)],
+        )
+
+    contacts = [closed("zelfstandig afgehandeld"), closed("verbinding verbroken")]
+    figures = today_figures(daily_report(contacts, [], now))
+    # A dropped call is not a failed resolution: FCR 100 %, as in /stats and `loket report`.
+    assert figures == {"contacts": "2", "fcr": "100%", "aht": "03:00", "routed": "0"}

@@ -1,11 +1,12 @@
-"""Supervisor: tasks per team (open, in progress, handed back, overdue, due today) and the
-day's figures (contacts, first-contact resolution, mean handling time, routed)."""
+"""Supervisor: tasks per team (open, in progress, handed back, overdue, nearly due) and the
+day's figures (contacts, first-contact resolution, mean handling time, routed).
+
+Every figure comes from `loket.domain.kpi.daily_report`, as on /stats and in `loket report`,
+so a supervisor never sees a number that management's report defines differently."""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -14,49 +15,25 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from loket.domain.models import OUTCOME_ROUTED, RESOLVED_OUTCOMES, utcnow
+from loket.domain.models import OUTCOME_ROUTED, utcnow
 from loket.tui import strings as S
-from loket.tui.formatting import format_duration, local
+from loket.tui.formatting import format_duration
 from loket.tui.messages import TasksLoaded
 from loket.tui.widgets.status_line import StatusLine
 
-
-def queue_rows(tasks: list[Any], now: datetime) -> list[tuple[str, Counter[str]]]:
-    """Per team: counts of open / claimed / returned / overdue / due today (not done)."""
-    today = local(now).date()
-    per_team: dict[str, Counter[str]] = {}
-    for task in tasks:
-        status = str(task.status)
-        if status == "done":
-            continue
-        counts = per_team.setdefault(task.team, Counter())
-        counts[
-            "claimed" if status == "claimed" else "returned" if status == "returned" else "open"
-        ] += 1
-        if task.due_at is not None:
-            if task.due_at <= now:
-                counts["overdue"] += 1
-            elif local(task.due_at).date() == today:
-                counts["today"] += 1
-    return sorted(per_team.items(), key=lambda item: (-item[1]["overdue"], item[0]))
+if TYPE_CHECKING:
+    from loket.domain.kpi import Report
 
 
-def today_figures(contacts: list[Any], now: datetime) -> dict[str, str]:
-    """Figures of the contacts started today (local time)."""
-    today = local(now).date()
-    todays = [c for c in contacts if local(c.started_at).date() == today]
-    closed = [c for c in todays if c.ended_at is not None]
-    resolved = [
-        c
-        for c in closed
-        if c.questions and all(q.outcome in RESOLVED_OUTCOMES for q in c.questions)
-    ]
-    routed = sum(1 for c in todays for q in c.questions if q.outcome == OUTCOME_ROUTED)
-    fcr = f"{100 * len(resolved) / len(closed):.0f}%" if closed else "–"
-    aht = (
-        format_duration(sum(c.handling_seconds() for c in closed) / len(closed)) if closed else "–"
-    )
-    return {"contacts": str(len(todays)), "fcr": fcr, "aht": aht, "routed": str(routed)}
+def today_figures(report: Report) -> dict[str, str]:
+    """The day's line, from the same KPI functions as /stats and `loket report`."""
+    mean = report.handling.mean_seconds
+    return {
+        "contacts": str(report.contacts),
+        "fcr": "–" if report.fcr is None else f"{100 * report.fcr:.0f}%",
+        "aht": "–" if mean is None else format_duration(mean),
+        "routed": str(report.per_outcome.get(OUTCOME_ROUTED, 0)),
+    }
 
 
 class QueueScreen(Screen[None]):
@@ -83,7 +60,7 @@ class QueueScreen(Screen[None]):
         table.add_column(S.COL_TEAM, width=24)
         for label in (S.QUEUE_OPEN, S.QUEUE_CLAIMED, S.QUEUE_RETURNED, S.QUEUE_OVERDUE):
             table.add_column(label, width=10)
-        table.add_column(S.QUEUE_DUE_TODAY, width=8)
+        table.add_column(S.QUEUE_AT_RISK, width=8)
         yield table
         yield Static(S.TODAY_TITLE, id="today-title")
         yield Static("", id="today")
@@ -111,21 +88,21 @@ class QueueScreen(Screen[None]):
         self.post_message(TasksLoaded(services.tasks(), []))
 
     def on_tasks_loaded(self, message: TasksLoaded) -> None:
-        now = utcnow()
+        from loket.domain.kpi import daily_report
+
+        report = daily_report(self.contacts, message.tasks, utcnow())
         services = self.app.services  # type: ignore[attr-defined]
         table = self.query_one("#queues", DataTable)
         table.clear()
-        for team_id, counts in queue_rows(message.tasks, now):
-            team = services.routing.get_team(team_id) if services else None
-            overdue = counts["overdue"]
+        for queue in report.queues:
+            team = services.routing.get_team(queue.team) if services else None
             table.add_row(
-                Text(team.name if team else team_id, overflow="ellipsis", no_wrap=True),
-                Text(str(counts["open"])),
-                Text(str(counts["claimed"])),
-                Text(str(counts["returned"])),
-                Text(str(overdue), style="bold red" if overdue else ""),
-                Text(str(counts["today"])),
-                key=team_id,
+                Text(team.name if team else queue.team, overflow="ellipsis", no_wrap=True),
+                Text(str(queue.open)),
+                Text(str(queue.claimed)),
+                Text(str(queue.returned)),
+                Text(str(queue.overdue), style="bold red" if queue.overdue else ""),
+                Text(str(queue.at_risk), style="yellow" if queue.at_risk else ""),
+                key=queue.team,
             )
-        figures = today_figures(self.contacts, now)
-        self.query_one("#today", Static).update(S.TODAY_FIGURES.format(**figures))
+        self.query_one("#today", Static).update(S.TODAY_FIGURES.format(**today_figures(report)))
