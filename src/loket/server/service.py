@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
@@ -33,6 +32,7 @@ from loket.domain.models import (
     TaskStatus,
     utcnow,
 )
+from loket.domain.sla import AMSTERDAM
 from loket.domain.tasks import apply_action, new_task_log
 from loket.domain.validation import (
     mask_bsn,
@@ -60,7 +60,6 @@ from loket.server.storage.base import (
 
 log = logging.getLogger(__name__)
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 USER_CACHE_SECONDS = 2.0
 LOOKUP_LIMIT = 50
 CONTACT_WRITERS = frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
@@ -116,7 +115,7 @@ def parse_moment(value: str | None, field: str) -> str | None:
         msg = "Expected a date (YYYY-MM-DD) or an ISO 8601 time."
         raise ApiError("validation", msg, [FieldError(field, msg)]) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_TZ)
+        moment = moment.replace(tzinfo=AMSTERDAM)
     return db_time(moment)
 
 
@@ -626,8 +625,8 @@ class CentralStore:
         if not user.reads_all:
             raise forbidden("Alleen voor supervisors en beheerders.")
         now = self.clock()
-        day = day or now.astimezone(LOCAL_TZ).date()
-        start = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
+        day = day or now.astimezone(AMSTERDAM).date()
+        start = datetime.combine(day, datetime.min.time(), AMSTERDAM)
         with self.storage.read() as r:
             tasks = [Task.from_dict(json.loads(row["data"])) for row in r.active_tasks()]
             rows = r.contacts_between(db_time(start), db_time(start + timedelta(days=1)))
