@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import csv
-import tomllib
 from pathlib import Path
 
 UPL_CSV_NAME = "UPL-gemeente-2023-09.csv"
 UPL_PLACEHOLDER = "UPL-naam nog niet beschikbaar"
-
-
-def default_backoffices_path() -> Path:
-    from loket.paths import default_data_dir
-
-    return default_data_dir() / "backoffices.toml"
 
 
 def default_upl_csv() -> Path:
@@ -22,16 +15,11 @@ def default_upl_csv() -> Path:
     return default_data_dir() / "upl" / UPL_CSV_NAME
 
 
-def load_teams(path: Path | None = None) -> set[str]:
-    """Team ids from backoffices.toml (every `[[backoffice.team]]` id)."""
-    path = path or default_backoffices_path()
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {
-        str(team["id"])
-        for office in data.get("backoffice", [])
-        for team in office.get("team", [])
-        if "id" in team
-    }
+def load_teams() -> set[str]:
+    """Team ids of the shipped back offices, validated by the same loader the server uses."""
+    from loket.reference import load_routing
+
+    return load_routing().team_ids()
 
 
 def load_upl(path: Path | None = None) -> dict[str, str]:
