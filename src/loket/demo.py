@@ -219,7 +219,14 @@ def _moments(rng: random.Random, days_ago: int, count: int) -> list[datetime]:
 
 
 def _seed_contact(services: ConsoleServices, rng: random.Random, started: datetime) -> None:
-    from loket.domain.models import Callback, Contact, ContactStatus, Customer, Question
+    from loket.domain.models import (
+        OUTCOME_RESOLVED,
+        Callback,
+        Contact,
+        ContactStatus,
+        Customer,
+        Question,
+    )
 
     picks = rng.sample(_QUESTIONS, rng.choice((1, 1, 1, 2)))
     customer_data = rng.choice(_CUSTOMERS)
@@ -238,7 +245,7 @@ def _seed_contact(services: ConsoleServices, rng: random.Random, started: dateti
             continue
         team = services.team_for_product(product)
         if team is None:
-            question.outcome = "zelfstandig afgehandeld"
+            question.outcome = OUTCOME_RESOLVED
             continue
         callback = Callback(
             name=customer_data.get("name", "Inwoner"),

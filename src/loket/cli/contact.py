@@ -18,7 +18,6 @@ from loket.cli.common import fail, settings_or_exit
 if TYPE_CHECKING:
     from loket.services import ConsoleServices, SyncReport
 
-RESOLVED = "zelfstandig afgehandeld"
 
 contact_app = typer.Typer(no_args_is_help=True, help="Register and list contacts (headless).")
 
@@ -68,7 +67,15 @@ def new(
     if not route and (note or callback_phone or callback_email):
         fail("--note, --callback-phone and --callback-email only go with --route TEAM")
     from loket.domain.errors import DomainError
-    from loket.domain.models import Callback, Contact, ContactStatus, Customer, Question, utcnow
+    from loket.domain.models import (
+        OUTCOME_RESOLVED,
+        Callback,
+        Contact,
+        ContactStatus,
+        Customer,
+        Question,
+        utcnow,
+    )
 
     services = _services()
     try:
@@ -94,7 +101,7 @@ def new(
                 product=product,
             )
         else:
-            contact.questions[0].outcome = RESOLVED if resolve else outcome
+            contact.questions[0].outcome = OUTCOME_RESOLVED if resolve else outcome
             contact = services.close_contact(contact)
         services.sync_now(3, retry=False)  # a quick try; the outbox keeps it otherwise
         _print_registered(contact, task, services, as_json)

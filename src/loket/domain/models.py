@@ -24,8 +24,9 @@ DEFAULT_CHANNELS: tuple[str, ...] = ("telefoon", "balie", "e-mail", "chat", "web
 
 # Outcome of one question. ROUTED is special: it means a task was made for it.
 OUTCOME_ROUTED = "doorgezet naar backoffice"
+OUTCOME_RESOLVED = "zelfstandig afgehandeld"  # what "resolve" (F5, --resolve) records
 DEFAULT_OUTCOMES: tuple[str, ...] = (
-    "zelfstandig afgehandeld",
+    OUTCOME_RESOLVED,
     "afgehandeld na ruggespraak",
     "doorverbonden",
     "verwezen naar andere instantie",
@@ -34,9 +35,7 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     OUTCOME_ROUTED,
 )
 # Outcomes that count as resolved in the first contact (for the FCR figure).
-RESOLVED_OUTCOMES: frozenset[str] = frozenset(
-    {"zelfstandig afgehandeld", "afgehandeld na ruggespraak"}
-)
+RESOLVED_OUTCOMES: frozenset[str] = frozenset({OUTCOME_RESOLVED, "afgehandeld na ruggespraak"})
 
 
 class ContactStatus(StrEnum):

@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from loket.domain.errors import DomainError
-from loket.domain.models import Contact, Customer, Question
+from loket.domain.models import OUTCOME_RESOLVED, Contact, Customer, Question
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.formatting import format_due, local
@@ -44,7 +44,6 @@ DRAFT_DELAY_S = 0.5
 HISTORY_DELAY_S = 0.3
 DRAFT_PREFIX = "contact:"
 CURRENT_KEY = "agent:current"
-DEFAULT_OUTCOME = "zelfstandig afgehandeld"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -463,7 +462,7 @@ class AgentScreen(Screen[None]):
             self.notify(S.NOT_READY)
             return
         if not self.question.outcome:
-            self.question.outcome = DEFAULT_OUTCOME
+            self.question.outcome = OUTCOME_RESOLVED
             self.panel.load_question(self.question, self.titles)
         try:
             closed = services.close_contact(contact)
