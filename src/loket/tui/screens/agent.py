@@ -8,7 +8,6 @@ services; a DomainError is shown inline, in Dutch, and nothing typed is lost.
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from textual import work
@@ -44,14 +43,19 @@ DRAFT_DELAY_S = 0.5
 HISTORY_DELAY_S = 0.3
 DRAFT_PREFIX = "contact:"
 CURRENT_KEY = "agent:current"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def lookup_ready(field: str, value: str) -> bool:
     """Only look up earlier contacts once the key is complete enough to mean something."""
     value = value.strip()
     if field == "email":
-        return bool(_EMAIL.match(value))
+        from loket.domain.validation import validate_email
+
+        try:
+            validate_email(value)
+        except DomainError:
+            return False
+        return True
     digits = sum(ch.isdigit() for ch in value)
     return digits >= (9 if field == "bsn" else 10)
 
