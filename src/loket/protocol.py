@@ -1,0 +1,89 @@
+"""The wire contract the console and the central store share (docs/sync-protocol.md).
+
+Pure: names and shapes only, no I/O. Both sides import these; no literal of the protocol
+is spelled anywhere else. The record shapes themselves (contact, task) are the domain
+records' `to_dict` form (`loket.domain.models`); task action names are the domain's
+state machine (`loket.domain.tasks.ACTIONS`), re-exported here for the wire.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypedDict
+
+from loket.domain.tasks import ACTIONS as TASK_ACTIONS
+
+__all__ = [
+    "API_PREFIX",
+    "TASK_ACTIONS",
+    "ChangeKind",
+    "Entity",
+    "ErrorBody",
+    "PullEntry",
+    "PullPage",
+    "PushResult",
+    "PushStatus",
+]
+
+API_PREFIX = "/api/v1"
+
+
+class ChangeKind(StrEnum):
+    """What one outbox entry asks the central store to do."""
+
+    CONTACT_SAVE = "contact.save"
+    TASK_CREATE = "task.create"
+    TASK_ACTION = "task.action"
+
+
+class PushStatus(StrEnum):
+    """The central store's answer per pushed change."""
+
+    APPLIED = "applied"  # written now
+    DUPLICATE = "duplicate"  # this change id was applied before: nothing written again
+    CONFLICT = "conflict"  # a task changed meanwhile; `current` holds the server's task
+    REJECTED = "rejected"  # refused (validation, permission); never retried as is
+
+
+# Outcomes after which the console drops the change from its outbox.
+SETTLED = frozenset({PushStatus.APPLIED, PushStatus.DUPLICATE})
+
+
+class Entity(StrEnum):
+    """What a change-log entry is about."""
+
+    CONTACT = "contact"
+    TASK = "task"
+
+
+class FieldErrorBody(TypedDict):
+    field: str
+    message: str
+
+
+class ErrorBody(TypedDict):
+    code: str
+    message: str
+    fields: list[FieldErrorBody]
+
+
+class PushResult(TypedDict):
+    id: str  # the change id
+    status: str  # a PushStatus
+    seq: int | None  # the change-log entry it made (applied, duplicate)
+    error: ErrorBody | None  # conflict, rejected
+    current: dict[str, Any] | None  # conflict: the server's task now
+
+
+class PullEntry(TypedDict):
+    seq: int
+    entity: str  # an Entity
+    id: str
+    at: str
+    data: dict[str, Any]  # the record's to_dict form (BSN masked)
+
+
+class PullPage(TypedDict):
+    changes: list[PullEntry]
+    cursor: int
+    more: bool
