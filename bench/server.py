@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import secrets
@@ -90,7 +91,10 @@ def serve_loket(db_url: str, port: int) -> None:
     from loket.server.app import AppConfig, create_app
     from loket.server.embedded import LoketUvicorn, uvicorn_config
 
-    app = create_app(AppConfig(db_url=db_url))
+    # Both processes on one database share one BSN key file (made by whichever is first).
+    digest = hashlib.sha256(db_url.encode()).hexdigest()[:12]
+    key_file = Path(tempfile.gettempdir()) / f"loket-bench-bsn-keys-{digest}.toml"
+    app = create_app(AppConfig(db_url=db_url, bsn_key_file=str(key_file)))
     LoketUvicorn(uvicorn_config(app)).run(sockets=[shared_socket(port)])
 
 

@@ -33,6 +33,17 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
 _names = itertools.count(1)
 
 
+def _test_bsn_keys() -> Any:
+    from loket.server.bsn import BsnKeys
+
+    return BsnKeys.generate()
+
+
+# One BSN key ring for every in-process server of the session, as all the server
+# processes of a real deployment share one key file.
+TEST_BSN_KEYS = _test_bsn_keys()
+
+
 def with_search_path(url: str, schema: str) -> str:
     """The URL with `options=-csearch_path=<schema>`, so every connection uses that schema."""
     parts = urlsplit(url)
@@ -116,6 +127,8 @@ def server_factory(db_url: str) -> Iterator[Callable[..., list[LiveServer]]]:
 
     def start(url: str | None = None, n: int = 1, **options: Any) -> list[LiveServer]:
         url = url or db_url
+        if "bsn_key_file" not in options:
+            options.setdefault("bsn_keys", TEST_BSN_KEYS)
         servers = []
         for _ in range(n):
             server = EmbeddedServer(url, **options).start()
@@ -222,7 +235,11 @@ class ServerProcess:
 def server_process(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     """`server_process(db_url, port=None)` starts `loket serve` as a child process."""
     started: list[ServerProcess] = []
-    env = {**os.environ, "LOKET_CONFIG": str(tmp_path / "no-config.toml")}
+    env = {
+        **os.environ,
+        "LOKET_CONFIG": str(tmp_path / "no-config.toml"),
+        "LOKET_STATE_DIR": str(tmp_path / "server-state"),  # its BSN key file goes here
+    }
 
     def start(db_url: str, port: int | None = None) -> ServerProcess:
         proc = ServerProcess(db_url, port or free_port(), env).start()

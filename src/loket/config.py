@@ -53,7 +53,7 @@ class Settings:
     server_db: str = ""
     server_host: str = "127.0.0.1"
     server_port: int = 8750
-    bsn_hash_key: str = ""
+    bsn_key_file: str = ""  # default: state_dir/bsn-keys.toml (loket.server.bsn)
     max_body_bytes: int = 1_000_000
     log_level: str = "info"
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -61,6 +61,12 @@ class Settings:
     def server_db_url(self) -> str:
         """The central store's database; an SQLite file in the state dir unless configured."""
         return self.server_db or f"sqlite:///{self.state_dir / 'central.sqlite3'}"
+
+    def bsn_key_path(self) -> Path:
+        """The central store's BSN key file (made on first start when absent)."""
+        if self.bsn_key_file:
+            return Path(self.bsn_key_file).expanduser()
+        return self.state_dir / "bsn-keys.toml"
 
     def public_items(self) -> list[tuple[str, Any, str]]:
         """(name, value, source) for display; secrets are masked."""
@@ -75,7 +81,7 @@ class Settings:
         return rows
 
 
-_SECRETS = {"token", "bsn_hash_key"}
+_SECRETS = {"token"}
 
 
 def _coerce(name: str, raw: Any, kind: type, origin: str) -> Any:

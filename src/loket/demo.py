@@ -135,19 +135,21 @@ def demo_settings(settings: Settings) -> Settings:
 def start(settings: Settings, *, port: int = 0, seed: bool = True) -> Demo:
     """Start the embedded store (free port), make sure users exist, seed once."""
     from loket.server.admin import migrate
+    from loket.server.bsn import KEY_FILE_NAME
     from loket.server.embedded import EmbeddedServer
 
     demo = demo_settings(settings)
     demo.state_dir.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{demo.state_dir / 'central.sqlite3'}"
+    key_file = demo.state_dir / KEY_FILE_NAME  # made (0600) by the server on first start
     users = _load_users(demo.state_dir)
-    if users is None:
+    if users is None or not key_file.exists():  # BSNs without their key are unreadable
         _reset(demo.state_dir)
         migrate(db_url)
         users = _create_users(demo.state_dir, db_url)
     else:
         migrate(db_url)
-    server = EmbeddedServer(db_url, port=port).start()
+    server = EmbeddedServer(db_url, port=port, bsn_key_file=str(key_file)).start()
     running = Demo(demo.state_dir, demo, server, users)
     try:
         if seed and not (demo.state_dir / SEEDED_MARKER).exists():

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from loket.server.auth import User
+from loket.server.bsn import BsnKeys
 from loket.server.schemas import ChangeIn
 from loket.server.service import CentralStore
 from loket.server.storage import open_storage
@@ -29,8 +30,9 @@ ANNA = User("anna", "agent")
 def _stores(db_url: str, count: int = 2) -> list[CentralStore]:
     """`count` stores, each with its own pool: as many server processes on one database."""
     stores = []
+    keys = BsnKeys.generate()  # one key file, as every server process on a database shares
     for _ in range(count):
-        store = CentralStore(open_storage(db_url), teams=None)
+        store = CentralStore(open_storage(db_url), keys=keys, teams=None)
         store.open()
         stores.append(store)
     stores[0].add_user(ANNA.name, ANNA.role, [])

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from loket.server.auth import User
+from loket.server.bsn import BsnKeys
 from loket.server.schemas import ChangeIn
 from loket.server.service import CentralStore
 from loket.server.storage import open_storage
@@ -53,7 +54,7 @@ def test_concurrent_pushes_apply_each_change_once_in_seq_order(live_server):
 
 
 def _store(db_url: str) -> CentralStore:
-    store = CentralStore(open_storage(db_url), teams=None)
+    store = CentralStore(open_storage(db_url), keys=BsnKeys.generate(), teams=None)
     store.open()
     return store
 

@@ -34,7 +34,7 @@ def serve(
 
     config = AppConfig(
         db_url=db or settings.server_db_url(),
-        bsn_hash_key=settings.bsn_hash_key,
+        bsn_key_file=str(settings.bsn_key_path()),
         max_body_bytes=settings.max_body_bytes,
         data_dir=str(settings.data_dir),
     )
@@ -46,6 +46,16 @@ def serve(
         fail(f"reference data: {exc}")
     except Exception as exc:  # bad URL, unreachable database: a message, not a traceback
         fail(f"cannot open the database: {exc}")
+    from loket.server.bsn import BsnKeyError
+
+    try:
+        app.state.store.open()  # migrations, BSN keys: refuse here, in one line
+    except BsnKeyError as exc:
+        app.state.store.storage.close()
+        fail(str(exc))
+    except Exception as exc:
+        app.state.store.storage.close()
+        fail(f"cannot open the database: {type(exc).__name__}: {exc}")
     host = host or settings.server_host
     port = port if port is not None else settings.server_port
     try:

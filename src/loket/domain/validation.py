@@ -71,6 +71,15 @@ def mask_bsn(value: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+_MASKED_BSN = re.compile(r"^\*+\d{0,4}$")
+
+
+def is_masked_bsn(value: str) -> bool:
+    """Whether a BSN field holds the masked form (`*****6789`): the central store keeps the
+    number and sends only this, so a record coming back with it means "unchanged"."""
+    return bool(_MASKED_BSN.match(value or ""))
+
+
 def validate_kvk(value: str, field: str = "customer.kvk") -> str:
     """Return the KvK number as 8 digits, or raise."""
     digits = _digits(value)
@@ -165,6 +174,8 @@ def customer_errors(customer: Customer, prefix: str = "customer") -> list[FieldE
     )
     for name, check in checks:
         value = getattr(customer, name)
+        if name == "bsn" and is_masked_bsn(value):
+            continue  # known to the central store, unchanged
         if value:
             _collect(errors, check, value, f"{prefix}.{name}")
     return errors
@@ -179,7 +190,9 @@ def normalize_customer(customer: Customer) -> Customer:
         name=customer.name.strip(),
         phone=normalize_phone(customer.phone) if customer.phone else "",
         email=validate_email(customer.email) if customer.email else "",
-        bsn=validate_bsn(customer.bsn) if customer.bsn else "",
+        bsn=validate_bsn(customer.bsn)
+        if customer.bsn and not is_masked_bsn(customer.bsn)
+        else customer.bsn,
         kvk=validate_kvk(customer.kvk) if customer.kvk else "",
         postcode=normalize_postcode(customer.postcode) if customer.postcode else "",
         district=customer.district,

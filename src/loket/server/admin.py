@@ -17,7 +17,7 @@ def _store(db_url: str) -> Iterator[CentralStore]:
     storage = open_storage(db_url, pool_size=1)
     try:
         storage.migrate()
-        yield CentralStore(storage, bsn_key="unused")
+        yield CentralStore(storage)  # users only: no BSN keys needed
     finally:
         storage.close()
 

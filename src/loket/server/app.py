@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from loket.domain.errors import FieldError
 from loket.server import schemas
 from loket.server.auth import User
+from loket.server.bsn import BsnKeys
 from loket.server.errors import ApiError
 from loket.server.events import ChangeFeed, event_stream
 from loket.server.limits import BodyLimitMiddleware
@@ -43,7 +45,8 @@ PathId = Annotated[schemas.Text, Path(min_length=1, max_length=200)]
 @dataclass
 class AppConfig:
     db_url: str
-    bsn_hash_key: str = ""
+    bsn_keys: BsnKeys | None = None  # given directly (tests, benchmarks), else ...
+    bsn_key_file: str = ""  # ... read from this file, made on first start (loket.server.bsn)
     max_body_bytes: int = 1_000_000
     heartbeat_seconds: float = 15.0
     poll_seconds: float | None = None  # change-log poll without a wake-up; backend default
@@ -58,7 +61,12 @@ def _central_store(config: AppConfig, storage: Storage) -> CentralStore:
     channels, outcomes = load_contact_lists(config.data_dir)
     teams = load_routing(config.data_dir).team_ids()
     return CentralStore(
-        storage, bsn_key=config.bsn_hash_key, teams=teams, channels=channels, outcomes=outcomes
+        storage,
+        keys=config.bsn_keys,
+        key_file=FilePath(config.bsn_key_file) if config.bsn_key_file else None,
+        teams=teams,
+        channels=channels,
+        outcomes=outcomes,
     )
 
 
@@ -271,6 +279,12 @@ def _routes(
     @r.get("/contacts/{contact_id}", tags=["contacts"])
     def contact(contact_id: PathId, user: Caller) -> dict[str, Any]:
         return store.get_contact(user, contact_id)
+
+    @r.post("/contacts/{contact_id}/bsn", tags=["contacts"])
+    def show_bsn(contact_id: PathId, body: schemas.ShowBsnIn, user: Caller) -> JSONResponse:
+        """The full BSN, with a reason; recorded in the access log as `show_bsn`."""
+        found = store.show_bsn(user, contact_id, body.reason)
+        return JSONResponse(found, headers={"Cache-Control": "no-store"})
 
     @r.post("/customers/lookup", tags=["contacts"])
     def lookup(body: schemas.LookupIn, user: Caller) -> dict[str, Any]:

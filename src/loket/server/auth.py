@@ -8,7 +8,6 @@ tokens of this length.)
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -29,11 +28,6 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def bsn_hash(key: str, bsn: str) -> str:
-    """Keyed hash of a (normalised) BSN: lookups match on it; the key lives outside the data."""
-    return hmac.new(key.encode("utf-8"), bsn.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

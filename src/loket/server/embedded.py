@@ -11,6 +11,7 @@ from typing import Any
 import uvicorn
 
 from loket.server.app import AppConfig, create_app
+from loket.server.bsn import BsnKeys
 
 
 class LoketUvicorn(uvicorn.Server):
@@ -65,6 +66,9 @@ class EmbeddedServer:
     """The central store in a background thread, listening on `host:port` (0 = a free port).
 
     `start()` returns once the server accepts connections; `url` is then its base URL.
+    BSN keys: `bsn_keys`, or `bsn_key_file` (made on first start); with neither, a key
+    ring made for this server alone (tests, benchmarks: what it writes no later server
+    reads).
     """
 
     def __init__(
@@ -72,7 +76,8 @@ class EmbeddedServer:
         db_url: str,
         host: str = "127.0.0.1",
         port: int = 0,
-        bsn_hash_key: str = "",
+        bsn_keys: BsnKeys | None = None,
+        bsn_key_file: str = "",
         max_body_bytes: int = 1_000_000,
         heartbeat_seconds: float = 15.0,
         poll_seconds: float | None = None,
@@ -81,7 +86,8 @@ class EmbeddedServer:
     ) -> None:
         self.config = AppConfig(
             db_url=db_url,
-            bsn_hash_key=bsn_hash_key,
+            bsn_keys=bsn_keys if bsn_keys or bsn_key_file else BsnKeys.generate(),
+            bsn_key_file=bsn_key_file,
             max_body_bytes=max_body_bytes,
             heartbeat_seconds=heartbeat_seconds,
             poll_seconds=poll_seconds,

@@ -168,6 +168,12 @@ class LookupIn(Strict):
     bsn: Annotated[Text, Field(max_length=20)] | None = None
 
 
+class ShowBsnIn(Strict):
+    """Why the caller needs the full BSN; recorded in the access log (never the BSN)."""
+
+    reason: Text = Field(min_length=5, max_length=300)
+
+
 class VersionIn(Strict):
     version: Version
 

@@ -11,12 +11,13 @@ import base64
 import binascii
 import json
 import logging
-import secrets
+import re
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -35,6 +36,7 @@ from loket.domain.models import (
 from loket.domain.sla import AMSTERDAM
 from loket.domain.tasks import apply_action, new_task_log
 from loket.domain.validation import (
+    is_masked_bsn,
     mask_bsn,
     normalize_customer,
     validate_bsn,
@@ -43,8 +45,9 @@ from loket.domain.validation import (
     validate_task,
 )
 from loket.domain.validation import normalize_phone as _normalize_phone
-from loket.server import schemas
-from loket.server.auth import User, bsn_hash, hash_token, new_token
+from loket.server import bsn_data, schemas
+from loket.server.auth import User, hash_token, new_token
+from loket.server.bsn import BsnKeyError, BsnKeys
 from loket.server.errors import ApiError, forbidden, not_found
 from loket.server.storage.base import (
     ChangeRow,
@@ -61,6 +64,8 @@ from loket.server.storage.base import (
 log = logging.getLogger(__name__)
 
 USER_CACHE_SECONDS = 2.0
+_LONG_NUMBER = re.compile(r"\d{8,}")  # a BSN (or any long number) typed into a reason
+_DIGIT_SEPARATOR = re.compile(r"(?<=\d)[ .-](?=\d)")
 LOOKUP_LIMIT = 50
 CONTACT_WRITERS = frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
 PUSH_PAYLOADS: dict[str, type[BaseModel]] = {
@@ -184,7 +189,8 @@ class CentralStore:
     def __init__(
         self,
         storage: Storage,
-        bsn_key: str = "",
+        keys: BsnKeys | None = None,
+        key_file: Path | None = None,
         teams: Collection[str] | None = None,
         clock: Callable[[], datetime] = utcnow,
         channels: Collection[str] = DEFAULT_CHANNELS,
@@ -195,18 +201,36 @@ class CentralStore:
         self.clock = clock
         self.channels = tuple(channels)
         self.outcomes = tuple(outcomes)
-        self._bsn_key = bsn_key
+        self._keys = keys
+        self._key_file = key_file
+        self._opened = False
         self._users: dict[str, tuple[User, float]] = {}
         self._users_lock = threading.Lock()
 
     # --- set-up and identity ---------------------------------------------------------------
 
     def open(self) -> None:
-        """Migrate, and make a BSN hash key once per database when none is configured."""
+        """Migrate; load the BSN keys (the key file is made on first use) and refuse keys
+        that do not fit the data; encrypt BSNs left in plain text by older versions.
+        Raises `BsnKeyError` (one line) when the keys are missing or wrong."""
+        if self._opened:
+            return
         self.storage.migrate()
-        if not self._bsn_key:
-            with self.storage.write() as tx:
-                self._bsn_key = tx.set_secret_if_absent("bsn_hash_key", secrets.token_hex(32))
+        if self._keys is None:
+            if self._key_file is None:
+                raise BsnKeyError("no BSN keys configured (bsn_key_file)")
+            self._keys, created = bsn_data.obtain_keys(self.storage, self._key_file)
+            if created:
+                log.warning("created BSN key file %s: keep it secret and backed up", self._key_file)
+        bsn_data.check_keys(self.storage, self._keys)
+        bsn_data.upgrade_plaintext(self.storage, self._keys)
+        self._opened = True
+
+    @property
+    def keys(self) -> BsnKeys:
+        if self._keys is None:
+            raise BsnKeyError("the BSN keys are not loaded (CentralStore.open)")
+        return self._keys
 
     def now(self) -> str:
         return db_time(self.clock())
@@ -358,9 +382,11 @@ class CentralStore:
         return contact
 
     def _save_contact(self, tx: Writes, user: User, contact: Contact) -> int | None:
-        data = contact.to_dict()
+        full = contact.to_dict()
+        data = bsn_data.masked_record(full)  # stored and logged: never the raw BSN
         data_json = json.dumps(data)
         customer = normalize_customer(contact.customer) if contact.customer else None
+        bsn_hash, sealed = self._sealed_bsn(tx, user, contact.id, customer)
         row = ContactRow(
             id=contact.id,
             agent=contact.agent,
@@ -368,11 +394,13 @@ class CentralStore:
             started_at=db_time(contact.started_at),
             status=str(contact.status),
             rev=contact.rev,
-            has_customer=has_customer_data(data),
+            has_customer=has_customer_data(full),
             data=data,
             phone=(customer.phone or None) if customer else None,
             email=(customer.email.lower() or None) if customer else None,
-            bsn_hash=bsn_hash(self._bsn_key, customer.bsn) if customer and customer.bsn else None,
+            bsn_hash=bsn_hash,
+            bsn_key_id=sealed[0] if sealed else None,
+            bsn_enc=sealed[1] if sealed else None,
             district=(customer.district or None) if customer else None,
             outcomes=[q.outcome for q in contact.questions if q.outcome],
             data_json=data_json,
@@ -387,6 +415,24 @@ class CentralStore:
         )
         change.data_json = data_json
         return tx.queue_change(change)
+
+    def _sealed_bsn(
+        self, tx: Writes, user: User, contact_id: str, customer: Any
+    ) -> tuple[str | None, tuple[str, str] | None]:
+        """(hash, (key id, ciphertext)) for a saved contact's BSN. A masked BSN (what
+        consoles get back from the store) means "unchanged": the stored one is kept."""
+        bsn = customer.bsn if customer else ""
+        if not bsn:
+            return None, None
+        if not is_masked_bsn(bsn):
+            bsn_hash, sealed = bsn_data.seal_bsn(self.keys, contact_id, bsn)
+            return bsn_hash, (sealed.key_id, sealed.token)
+        stored = tx.contact_bsn(contact_id)
+        known = bsn_data.reveal(self.keys, stored) if stored else None
+        if known is None or mask_bsn(known) != bsn or stored["agent"] != user.name:
+            msg = "Vul het volledige BSN in."
+            raise ApiError("validation", msg, [FieldError("payload.contact.customer.bsn", msg)])
+        return stored["bsn_hash"], (stored["bsn_key_id"], stored["bsn_enc"])
 
     def list_contacts(
         self, user: User, filters: dict[str, str | None], limit: int, cursor: str | None
@@ -425,6 +471,38 @@ class CentralStore:
             self._record_access(user, [contact_id], "view")
         return json.loads(row["data"])
 
+    def show_bsn(self, user: User, contact_id: str, reason: str) -> dict[str, Any]:
+        """The full BSN of one contact, for a caller whose work needs it, with a reason;
+        access-logged (`show_bsn`, who, when, which contact, the reason) before it is
+        returned. Agents: contacts they registered; back office: contacts with a task
+        in one of their teams; supervisors: every contact. Admins manage, they do not
+        serve residents: refused."""
+        reason = " ".join(reason.split())
+        if _LONG_NUMBER.search(_DIGIT_SEPARATOR.sub("", reason)):
+            msg = "De reden mag geen nummer van 8 of meer cijfers bevatten."
+            raise ApiError("validation", msg, [FieldError("reason", msg)])
+        with self.storage.read() as r:
+            row = r.contact_bsn(contact_id)
+            if row is None:
+                raise not_found("Contact")
+            if not self._may_see_bsn(r, user, row):
+                raise forbidden("Je mag het BSN van dit contact niet inzien.")
+        bsn = bsn_data.reveal(self.keys, row)
+        if bsn is None:
+            raise not_found("BSN")
+        with self.storage.write() as tx:
+            tx.add_access(self.now(), user.name, [contact_id], "show_bsn", reason)
+        return {"contact_id": contact_id, "bsn": bsn}
+
+    def _may_see_bsn(self, reads: Any, user: User, row: dict[str, Any]) -> bool:
+        if user.role == Role.SUPERVISOR:
+            return True
+        if user.role == Role.AGENT:
+            return row["agent"] == user.name
+        if user.role == Role.BACKOFFICE:
+            return bool(user.teams) and reads.contact_has_task_for(row["id"], user.teams)
+        return False
+
     def lookup(self, user: User, request: schemas.LookupIn) -> dict[str, Any]:
         scope = self._contact_scope(user)
         criteria = self._lookup_criteria(request)
@@ -444,7 +522,7 @@ class CentralStore:
         checks = (
             ("phone", request.phone, lambda v: _normalize_phone(v, "phone")),
             ("email", request.email, lambda v: validate_email(v, "email").lower()),
-            ("bsn_hash", request.bsn, lambda v: bsn_hash(self._bsn_key, validate_bsn(v, "bsn"))),
+            ("bsn_hash", request.bsn, lambda v: self.keys.hash(validate_bsn(v, "bsn"))),
         )
         for column, value, normalise in checks:
             if not value:
@@ -677,6 +755,7 @@ class CentralStore:
                 "user": x["user_name"],
                 "contact_id": x["contact_id"],
                 "reason": x["reason"],
+                "note": x["note"],
             }
             for x in rows[:limit]
         ]

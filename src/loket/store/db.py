@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from loket.domain.models import Contact, Task, from_iso, new_id, to_iso, utcnow
+from loket.domain.validation import is_masked_bsn, mask_bsn
 from loket.store.migrations import applied_versions, migrate
 from loket.store.records import (
     CONTACT_SAVE,
@@ -502,10 +503,11 @@ class ConsoleStore:
 
     def _pull_contact(self, conn: sqlite3.Connection, contact: Contact) -> int:
         row = conn.execute(
-            "SELECT rev, origin FROM contacts WHERE id = ?", (contact.id,)
+            "SELECT rev, origin, bsn FROM contacts WHERE id = ?", (contact.id,)
         ).fetchone()
         if row and contact.rev < row[0]:
             return 0
+        _keep_local_bsn(contact, row[2] if row else "")
         self._write_contact(conn, contact, row[1] if row else ORIGIN_CENTRAL)
         return 0 if row and contact.rev == row[0] else 1  # count only what is news
 
@@ -562,6 +564,17 @@ class ConsoleStore:
     def discard_draft(self, key: str) -> None:
         with self.transaction(durable=False) as conn:
             conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
+
+
+def _keep_local_bsn(pulled: Contact, local_bsn: str) -> None:
+    """The central store sends BSNs masked. A contact this console registered keeps the
+    full number it typed (the agent may still edit and save it) when the masks agree;
+    a contact registered elsewhere only ever has the masked form here."""
+    customer = pulled.customer
+    if customer is None or not local_bsn or not is_masked_bsn(customer.bsn):
+        return
+    if mask_bsn(local_bsn) == customer.bsn:
+        customer.bsn = local_bsn
 
 
 def normalise_phone(phone: str) -> str:

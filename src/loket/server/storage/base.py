@@ -98,6 +98,8 @@ class ContactRow:
     phone: str | None = None
     email: str | None = None
     bsn_hash: str | None = None
+    bsn_key_id: str | None = None  # the BSN sealed (loket.server.bsn): which key ...
+    bsn_enc: str | None = None  # ... and the ciphertext; `data` holds only the masked form
     district: str | None = None
     outcomes: list[str] = field(default_factory=list)
     data_json: str = ""  # `data` already encoded, so it is encoded once for both tables
@@ -157,6 +159,48 @@ class Reads:
     def secret(self, name: str) -> str | None:
         row = self._one("SELECT value FROM secrets WHERE name = ?", (name,))
         return row["value"] if row else None
+
+    # sealed BSNs (loket.server.bsn_data)
+    def contact_bsn(self, contact_id: str) -> Row | None:
+        """`bsn_key_id`, `bsn_enc` and `bsn_hash` of one contact."""
+        return self._one(
+            "SELECT id, agent, bsn_key_id, bsn_enc, bsn_hash FROM contacts WHERE id = ?",
+            (contact_id,),
+        )
+
+    def contact_has_task_for(self, contact_id: str, teams: Sequence[str]) -> bool:
+        teams = list(teams)
+        sql = f"SELECT 1 AS x FROM tasks WHERE contact_id = ? AND team IN {_in(teams)} LIMIT 1"
+        return bool(self.run(sql, [contact_id, *teams]))
+
+    def bsn_key_ids(self) -> set[str]:
+        """Ids of the keys the stored BSNs are sealed with (index-only on both engines)."""
+        rows = self.run("SELECT DISTINCT bsn_key_id FROM contacts WHERE bsn_key_id IS NOT NULL")
+        return {row["bsn_key_id"] for row in rows}
+
+    def plain_bsn_contacts(self, limit: int) -> list[Row]:
+        """Contacts written before BSN encryption: a hash but nothing sealed."""
+        return self.run(
+            "SELECT id, data FROM contacts WHERE bsn_hash IS NOT NULL AND bsn_enc IS NULL"
+            " ORDER BY id LIMIT ?",
+            (limit,),
+        )
+
+    def sealed_bsns(self, after_id: str, limit: int) -> list[Row]:
+        return self.run(
+            "SELECT id, bsn_key_id, bsn_enc, bsn_hash FROM contacts"
+            " WHERE bsn_enc IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+
+    def contact_changes_with_bsn(self, after_seq: int, limit: int) -> list[Row]:
+        """Contact change-log entries whose snapshot may hold an unmasked BSN: the SQL
+        only narrows (the server writes `"bsn": "..."`), the caller checks each."""
+        return self.run(
+            "SELECT seq, data FROM changes WHERE entity = 'contact' AND seq > ?"
+            " AND data LIKE ? AND data NOT LIKE ? AND data NOT LIKE ? ORDER BY seq LIMIT ?",
+            (after_seq, '%"bsn": "%', '%"bsn": ""%', '%"bsn": "*%', limit),
+        )
 
     # idempotency
     def applied(self, change_id: str) -> Row | None:
@@ -329,6 +373,41 @@ class Writes(Reads):
         )
         return bool(rows)
 
+    def delete_secret(self, name: str) -> None:
+        self.run("DELETE FROM secrets WHERE name = ?", (name,))
+
+    def set_secret(self, name: str, value: str) -> None:
+        self.run(
+            "INSERT INTO secrets (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+    def set_contact_bsn(
+        self,
+        contact_id: str,
+        bsn_hash: str | None,
+        key_id: str | None,
+        enc: str | None,
+        data_json: str | None,
+    ) -> None:
+        """Re-seal (and re-hash) one contact's BSN; `data_json`: its masked record too."""
+        if data_json is None:
+            self.run(
+                "UPDATE contacts SET bsn_hash = ?, bsn_key_id = ?, bsn_enc = ? WHERE id = ?",
+                (bsn_hash, key_id, enc, contact_id),
+            )
+            return
+        self.run(
+            "UPDATE contacts SET bsn_hash = ?, bsn_key_id = ?, bsn_enc = ?, data = ? WHERE id = ?",
+            (bsn_hash, key_id, enc, data_json, contact_id),
+        )
+
+    def set_change_data(self, seq: int, data_json: str) -> None:
+        """Rewrite one change-log snapshot (the BSN upgrade masks old entries; nothing
+        else ever changes the log)."""
+        self.run("UPDATE changes SET data = ? WHERE seq = ?", (data_json, seq))
+
     def set_secret_if_absent(self, name: str, value: str) -> str:
         self.run(
             "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
@@ -378,12 +457,13 @@ class Writes(Reads):
         the same agent's; False for a no-op (`contact_owner` tells the two apart)."""
         rows = self.run(
             "INSERT INTO contacts (id, agent, channel, started_at, status, rev, has_customer,"
-            " phone, email, bsn_hash, district, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " phone, email, bsn_hash, bsn_key_id, bsn_enc, district, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, channel = excluded.channel,"
             " started_at = excluded.started_at, status = excluded.status, rev = excluded.rev,"
             " has_customer = excluded.has_customer, phone = excluded.phone,"
             " email = excluded.email, bsn_hash = excluded.bsn_hash,"
+            " bsn_key_id = excluded.bsn_key_id, bsn_enc = excluded.bsn_enc,"
             " district = excluded.district, data = excluded.data"
             " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent"
             " RETURNING id",
@@ -398,6 +478,8 @@ class Writes(Reads):
                 row.phone,
                 row.email,
                 row.bsn_hash,
+                row.bsn_key_id,
+                row.bsn_enc,
                 row.district,
                 row.data_json or json.dumps(row.data),
             ),
@@ -508,11 +590,14 @@ class Writes(Reads):
                 [value for row in chunk for value in row],
             )
 
-    def add_access(self, at: str, user: str, contact_ids: Sequence[str], reason: str) -> None:
+    def add_access(
+        self, at: str, user: str, contact_ids: Sequence[str], reason: str, note: str = ""
+    ) -> None:
         for contact_id in contact_ids:
             self.run(
-                "INSERT INTO access_log (at, user_name, contact_id, reason) VALUES (?, ?, ?, ?)",
-                (at, user, contact_id, reason),
+                "INSERT INTO access_log (at, user_name, contact_id, reason, note)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (at, user, contact_id, reason, note),
             )
 
 
@@ -600,6 +685,11 @@ class Storage(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def scrub(self) -> None:
+        """Physically drop old versions of rows rewritten in place (the BSN upgrade), so a
+        copy of the database files holds only what the tables show."""
 
     def add_listener(self, listener: Listener) -> None:
         """Call `listener` (from any thread) after changes were committed, here or elsewhere."""

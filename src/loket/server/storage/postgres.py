@@ -136,6 +136,12 @@ class PostgresStorage(Storage):
             tx = Writes(run, order_changes=lambda: None)
             return apply_migrations(tx, self.backend, db_time(datetime.now(UTC)))
 
+    def scrub(self) -> None:
+        """VACUUM FULL the rewritten tables: old row versions leave the table files."""
+        with self._pool.connection() as conn:
+            for table in ("contacts", "changes", "secrets"):
+                conn.execute(f"VACUUM FULL {table}")
+
     def add_listener(self, listener) -> None:
         super().add_listener(listener)
         if self._listen_thread is None:

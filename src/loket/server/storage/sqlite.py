@@ -29,6 +29,9 @@ _PRAGMAS = (
     "PRAGMA busy_timeout = 10000",
     "PRAGMA foreign_keys = OFF",
     "PRAGMA temp_store = MEMORY",
+    # Deleted and overwritten content is zeroed in the file, not left in free space: the
+    # BSN upgrade rewrites plaintext BSNs, and the file must not keep the old bytes.
+    "PRAGMA secure_delete = ON",
 )
 
 
@@ -128,6 +131,11 @@ class SqliteStorage(Storage):
     def migrate(self) -> list[int]:
         with self.write() as tx:
             return apply_migrations(tx, self.backend, db_time(datetime.now(UTC)))
+
+    def scrub(self) -> None:
+        """Copy the WAL into the file and truncate it: its old frames may hold old rows."""
+        with self._write_lock:
+            self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         if self._closed:

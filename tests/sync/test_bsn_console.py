@@ -1,0 +1,58 @@
+"""The console and BSNs: it keeps the full number of a contact it registered (it may still
+edit and push it) although the central store sends it back masked; contacts registered
+by others reach a console only masked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from loket.config import Settings
+from loket.domain.models import Customer
+from loket.services import ConsoleServices
+
+BSN = "111222333"
+
+
+def _console(tmp_path: Path, name: str, live: Any, token: str) -> ConsoleServices:
+    settings = Settings(state_dir=tmp_path / name, server_url=live.url, token=token)
+    return ConsoleServices.open(settings)
+
+
+def test_own_bsn_kept_through_pull_others_only_masked(
+    tmp_path: Path, server_factory: Callable[..., Any]
+) -> None:
+    [live] = server_factory()
+    _, anna_token = live.make_user("agent", name="anna")
+    _, sam_token = live.make_user("supervisor", name="sam")
+    anna = _console(tmp_path, "anna", live, anna_token)
+    sam = _console(tmp_path, "sam", live, sam_token)
+    try:
+        contact = anna.new_contact("telefoon")
+        contact.customer = Customer(name="Jan", bsn=BSN)
+        contact.questions[0].text = "Paspoort"
+        saved = anna.save_contact(contact)
+        assert anna.sync_now().error is None
+        assert anna.sync_now().error is None  # pulls its own contact back (masked)
+        mine = anna.store.get_contact(saved.id)
+        assert mine is not None and mine.customer is not None
+        assert mine.customer.bsn == BSN  # the masks agree: the typed number stays
+        # ... so the agent can go on with the contact and push it again.
+        mine.questions[0].outcome = "zelfstandig afgehandeld"
+        closed = anna.close_contact(mine)
+        assert anna.sync_now().error is None and anna.sync_state().outbox == 0
+        assert anna.sync_state().rejected == 0
+
+        assert sam.sync_now().error is None
+        theirs = sam.store.get_contact(closed.id)
+        assert theirs is not None and theirs.customer is not None
+        assert theirs.customer.bsn == "*****2333"
+        assert BSN.encode() not in b"".join(
+            p.read_bytes() for p in (tmp_path / "sam").glob("*.sqlite3*")
+        )
+        found = sam.customer_history(bsn=BSN)
+        assert [h.id for h in found] == [closed.id]
+    finally:
+        anna.close()
+        sam.close()
