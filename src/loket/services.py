@@ -51,6 +51,7 @@ __all__ = [
     "ConsoleServices",
     "ContactSummary",
     "Rejected",
+    "SyncError",
     "SyncReport",
     "SyncState",
     "UserInfo",
@@ -440,6 +441,15 @@ class ConsoleServices:
         contacts = self.store.contacts(limit=everything)
         tasks = self.store.tasks(limit=everything)
         return daily_report(contacts, tasks, utcnow(), day).to_dict()
+
+    def show_bsn(self, contact_id: str, reason: str) -> str:
+        """The full BSN of a contact, from the central store (it keeps BSNs encrypted and
+        sends them masked; this call is access-logged there with `reason`). Raises
+        SyncError (Dutch, no personal data) offline, without the right, or without a BSN."""
+        client = self.engine.client
+        if client is None:
+            raise SyncError("Geen centrale server ingesteld (LOKET_SERVER_URL).")
+        return client.show_bsn(contact_id, reason)
 
     def sync_state(self) -> SyncState:
         return self.engine.state()

@@ -161,3 +161,58 @@ def test_supervisor_figures_follow_the_report_definition() -> None:
     figures = today_figures(daily_report(contacts, [], now))
     # A dropped call is not a failed resolution: FCR 100 %, as in /stats and `loket report`.
     assert figures == {"contacts": "2", "fcr": "100%", "aht": "03:00", "routed": "0"}
+
+
+async def test_backoffice_shows_the_bsn_with_a_reason(tmp_path: Path, live_server) -> None:
+    from loket.domain.models import Customer
+
+    agent_name, agent_token = live_server.make_user("agent", ["kcc"])
+    bo_name, bo_token = live_server.make_user("backoffice", ["afval"])
+    agent = open_services(
+        tmp_path / "a", name=agent_name, server_url=live_server.url, token=agent_token
+    )
+    contact = agent.new_contact("telefoon")
+    contact.customer = Customer(name="Jan", bsn="111222333")
+    contact.questions[0].text = "Kliko kapot"
+    _, task = agent.route_question(
+        contact,
+        contact.questions[0].id,
+        team="afval",
+        internal_note="Deksel kapot",
+        callback=Callback(phone="0612345678"),
+        intake={},
+        product="afvalcontainer",
+    )
+    agent.sync_now()
+    agent.close()
+    services = open_services(
+        tmp_path / "b",
+        name=bo_name,
+        role="backoffice",
+        teams=("afval",),
+        server_url=live_server.url,
+        token=bo_token,
+    )
+    services.sync_now()
+    app = LoketApp(services)
+    shown: list[str] = []
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: task.id in getattr(app.screen, "tasks", {}))
+            # Notifications are where the number appears (never in the table or a field).
+            app.notify = lambda message, **kw: shown.append(str(message))  # type: ignore[method-assign]
+            await pilot.press("b")
+            await wait_for(pilot, lambda: app.screen.id != "worklist")
+            await pilot.press("enter")  # no reason: the server refuses, nothing shown
+            await wait_for(pilot, lambda: bool(shown))
+            assert "reden" in shown[-1] and "111222333" not in shown[-1]
+            await pilot.press("b")
+            await wait_for(pilot, lambda: app.screen.id != "worklist")
+            await pilot.press(*"Inwoner opzoeken in BRP", "enter")
+            await wait_for(pilot, lambda: any("111222333" in m for m in shown))
+    finally:
+        services.close()
+    admin = live_server.client(live_server.make_user("admin")[1])
+    log = admin.get("/api/v1/access-log").json()["items"]
+    shows = [(e["user"], e["contact_id"], e["note"]) for e in log if e["reason"] == "show_bsn"]
+    assert shows == [(bo_name, contact.id, "Inwoner opzoeken in BRP")]

@@ -131,6 +131,23 @@ class SyncClient:
         items = body.get("items") if isinstance(body, dict) else None
         return items if isinstance(items, list) else []
 
+    def show_bsn(self, contact_id: str, reason: str) -> str:
+        """The full BSN of one contact; the server records who asked and why."""
+        try:
+            body = self._request("POST", f"/contacts/{contact_id}/bsn", json={"reason": reason})
+        except RequestRefused as exc:
+            if exc.status == 404:
+                raise RequestRefused("Geen BSN bekend bij dit contact.", 404) from None
+            if exc.status == 422:
+                raise RequestRefused(
+                    "Geef een reden (minstens 5 tekens, zonder nummers).", 422
+                ) from None
+            raise
+        bsn = body.get("bsn") if isinstance(body, dict) else None
+        if not isinstance(bsn, str):
+            raise ServerError("Onverwacht antwoord van de server op BSN tonen.")
+        return bsn
+
     # -- live events -------------------------------------------------------------------------
 
     def events(

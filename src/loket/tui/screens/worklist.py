@@ -49,6 +49,7 @@ class WorklistScreen(Screen[None]):
         Binding("n", "note", S.KEY_NOTE, id="task-note"),
         Binding("u", "unclaim", S.KEY_UNCLAIM, id="task-unclaim", show=False),
         Binding("g", "refresh", S.KEY_REFRESH, id="task-refresh", show=False),
+        Binding("b", "show_bsn", S.KEY_SHOW_BSN, id="task-show-bsn", show=False),
         Binding("t", "conflict('theirs')", S.KEY_THEIRS, id="conflict-theirs", show=False),
         Binding("o", "conflict('retry')", S.KEY_RETRY, id="conflict-retry", show=False),
     ]
@@ -193,6 +194,34 @@ class WorklistScreen(Screen[None]):
 
     def action_note(self) -> None:
         self._ask(S.KEY_NOTE, S.ASK_NOTE, "note", "note")
+
+    def action_show_bsn(self) -> None:
+        """The resident's full BSN from the central store, with a reason it records; shown
+        in a notification only, never kept on this console."""
+        from loket.tui.screens.prompt_dialog import PromptDialog
+
+        task = self.selected()
+        if task is None:
+            self.notify(S.NO_TASK_SELECTED)
+            return
+
+        def done(result: dict[str, str] | None) -> None:
+            if result is not None:
+                self._fetch_bsn(task.contact_id, result["text"])
+
+        self.app.push_screen(PromptDialog(S.KEY_SHOW_BSN, S.ASK_BSN_REASON), done)
+
+    @work(thread=True, exclusive=True, group="show-bsn", exit_on_error=False)
+    def _fetch_bsn(self, contact_id: str, reason: str) -> None:
+        from loket.services import SyncError
+
+        services = self.app.wait_services()  # type: ignore[attr-defined]
+        try:
+            bsn = services.show_bsn(contact_id, reason)
+        except SyncError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
+            return
+        self.app.call_from_thread(self.notify, S.BSN_SHOWN.format(bsn=bsn), timeout=20)
 
     def action_forward(self) -> None:
         from loket.tui.screens.prompt_dialog import PromptDialog
