@@ -83,3 +83,22 @@ def warm_kb_index(state_dir: Path) -> None:
         services.close()
         _KB_INDEX["path"] = base / "kb-index.sqlite3"
     shutil.copy(_KB_INDEX["path"], state_dir / "kb-index.sqlite3")
+
+
+def burst(app: Any, *keys: str) -> None:
+    """Deliver `keys` at once, as a slow SSH link or a text expander does: every key is
+    queued before the console has handled the first (Pilot's `press` waits after each)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import _character_to_key, _get_unicode_name_from_key
+
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(name))
+        except KeyError:
+            char = name if len(name) == 1 else None
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)

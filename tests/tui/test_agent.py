@@ -100,7 +100,7 @@ async def test_resolve_with_invalid_customer_shows_dutch_error_inline(tmp_path: 
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
-            await pilot.press("f4", *"12345")  # not a phone number
+            await pilot.press("f4", "tab", *"12345")  # not a phone number
             await pilot.press("f5")
             await pilot.pause(0.1)
             text = screen_text(app)
@@ -261,7 +261,7 @@ async def test_customer_history_appears_once_a_phone_is_entered(tmp_path: Path) 
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
-            await pilot.press("f4", *"06 1234 5678")
+            await pilot.press("f4", "tab", *"06 1234 5678")
             await wait_for(pilot, lambda: "Rijbewijs verlopen" in screen_text(app))
     finally:
         services.close()

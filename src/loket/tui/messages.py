@@ -51,9 +51,15 @@ class ArticleChosen(Message):
 
 @dataclass
 class ArticleLoaded(Message):
-    """The article body was read (in a worker) and can be shown."""
+    """The article body was read (in a worker) and can be shown.
+
+    It names the contact and question it was read for: it is only recorded there.
+    """
 
     article: Any
+    contact_id: str = ""
+    question_id: str = ""
+    record: bool = True  # note it on the question (False: just showing it again)
 
 
 @dataclass
@@ -74,8 +80,13 @@ class HistoryLoaded(Message):
 
 @dataclass
 class ContactEdited(Message):
-    """Something on the contact panel changed; the screen updates the model and the draft."""
+    """Something on the contact panel changed; the screen updates the model and the draft.
 
+    It names the contact (and question) on screen when it was made: a message still queued
+    when the agent closes or switches is then dropped, never applied to the next contact.
+    """
+
+    contact_id: str
     field: str
     value: Any
     question_id: str = ""  # for question.* fields: the question shown when it was edited
@@ -85,6 +96,7 @@ class ContactEdited(Message):
 class ProductUnticked(Message):
     """The agent unticked an article recorded on the current question."""
 
+    contact_id: str
     product_id: str
     ticked: bool
     question_id: str = ""

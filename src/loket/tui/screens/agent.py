@@ -1,13 +1,16 @@
 """The agent's screen: search and article, the contact panel, the notes pad, the call timer.
 
-This screen owns the open contacts in memory. Every edit updates the model and, at most
-0.5 s after the first unsaved edit, what is on screen is saved to the local store as a
-draft, so a killed console restores it. Saving, resolving and routing go through the
-services; a DomainError is shown inline, in Dutch, and nothing typed is lost.
+The open contacts live in a `ContactWorkspace` (plain Python); this screen shows the
+current one, turns keys into workspace calls and keeps drafts flowing: at most 0.5 s after
+the first unsaved edit what is on screen is saved to the local store, so a killed console
+restores it. Every action that saves, parks, switches or routes first lets the focused
+field take every key already delivered, then takes the whole screen into the workspace:
+what is on screen is what is saved, and nothing typed for one caller reaches another.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from textual import work
@@ -16,10 +19,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from loket.domain.errors import DomainError
-from loket.domain.models import OUTCOME_RESOLVED, Contact, Customer, Question
+from loket.domain.models import Contact, Question
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.formatting import format_due, local
@@ -38,11 +41,11 @@ from loket.tui.messages import (
 from loket.tui.widgets.article_view import ArticleView
 from loket.tui.widgets.search_panel import SearchPanel
 from loket.tui.widgets.status_line import StatusLine
+from loket.tui.workspace import ContactWorkspace, Snapshot
 
 DRAFT_DELAY_S = 0.5
 HISTORY_DELAY_S = 0.3
-DRAFT_PREFIX = "contact:"
-CURRENT_KEY = "agent:current"
+SETTLE_TIMEOUT_S = 2.0
 
 
 def lookup_ready(field: str, value: str) -> bool:
@@ -58,6 +61,20 @@ def lookup_ready(field: str, value: str) -> bool:
         return True
     digits = sum(ch.isdigit() for ch in value)
     return digits >= (9 if field == "bsn" else 10)
+
+
+async def settle(widget: Any) -> None:
+    """Wait until `widget` has handled every event already queued for it (twice: the keys,
+    then the change events those keys posted). A burst of keys from a slow link or a text
+    expander is then fully in the field before an action reads it."""
+    for _ in range(2):
+        done = asyncio.Event()
+        if not widget.call_later(done.set):
+            return  # the widget is closing: nothing more will arrive
+        try:
+            await asyncio.wait_for(done.wait(), SETTLE_TIMEOUT_S)
+        except TimeoutError:
+            return
 
 
 class AgentScreen(Screen[None]):
@@ -102,6 +119,9 @@ class AgentScreen(Screen[None]):
             show=False,
             priority=True,
         ),
+        # Focus moves in key order too: keys after a Tab in a burst go to the next field.
+        Binding("tab", "focus_step(1)", show=False, priority=True, id="focus-next"),
+        Binding("shift+tab", "focus_step(-1)", show=False, priority=True, id="focus-previous"),
         Binding("ctrl+pageup", "question(-1)", S.KEY_PREV_QUESTION, id="prev-question", show=False),
         Binding(
             "ctrl+pagedown", "question(1)", S.KEY_NEXT_QUESTION, id="next-question", show=False
@@ -110,15 +130,30 @@ class AgentScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="agent")
-        self.contact: Contact | None = None
-        self.q_index = 0
-        self.parked: dict[str, Contact] = {}
+        self.workspace: ContactWorkspace | None = None
         self.titles: dict[str, str] = {}
         self._draft_timer: Timer | None = None
         self._history_timer: Timer | None = None
         self._history_key = ""
-        self._notes_question = ""
+        self._notes_for = ("", "")  # (contact id, question id) the notes pad shows
         self._pending_panel = False
+
+    @property
+    def contact(self) -> Contact | None:
+        return self.workspace.current if self.workspace else None
+
+    @property
+    def q_index(self) -> int:
+        return self.workspace.q_index if self.workspace else 0
+
+    @property
+    def parked(self) -> dict[str, Contact]:
+        return self.workspace.parked if self.workspace else {}
+
+    @property
+    def question(self) -> Question:
+        assert self.workspace is not None
+        return self.workspace.question
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -165,28 +200,11 @@ class AgentScreen(Screen[None]):
     # -- services ready: restore drafts and open contacts -------------------------------------
 
     def _load(self, services: Any) -> None:
-        panel = self.panel
-        panel.set_choices(services.channels, services.outcomes)
-        self._refresh_status()
-        open_contacts = {c.id: c for c in services.open_contacts()}
-        drafts = services.drafts()
-        restored = 0
-        for key, data in drafts.items():
-            if not key.startswith(DRAFT_PREFIX) or "contact" not in data:
-                continue
-            contact = Contact.from_dict(data["contact"])
-            if contact.agent and contact.agent != services.user.name:
-                continue
-            open_contacts[contact.id] = contact
-            restored += 1
-        current_id = drafts.get(CURRENT_KEY, {}).get("contact_id")
-        current = open_contacts.pop(current_id, None) if current_id else None
-        if current is None and open_contacts:
-            newest = max(open_contacts.values(), key=lambda c: c.started_at)
-            current = open_contacts.pop(newest.id)
-        self.parked = open_contacts
-        question = drafts.get(CURRENT_KEY, {}).get("question", 0)
-        self.show_contact(current or services.new_contact(), question)
+        self.panel.set_choices(services.channels, services.outcomes)
+        self.workspace = ContactWorkspace(services)
+        restored = self.workspace.restore()
+        self.refresh_bindings()  # the contact keys (check_action) become available
+        self.show_current()
         if restored:
             message = S.DRAFT_RESTORED if restored == 1 else S.DRAFTS_RESTORED.format(n=restored)
             self.notify(message)
@@ -206,95 +224,92 @@ class AgentScreen(Screen[None]):
         if services is not None:
             status.set_user(services.user.name, services.user.role)
         status.set_sync(self.app.sync_state)  # type: ignore[attr-defined]
-        status.set_open_count(len(self.parked) + (1 if self.contact else 0))
+        status.set_open_count(self.workspace.open_count if self.workspace else 0)
         status.set_started(self.contact.started_at if self.contact else None)
 
-    # -- showing a contact ----------------------------------------------------------------------
+    # -- showing the workspace ------------------------------------------------------------------
 
-    def show_contact(self, contact: Contact, q_index: int = 0) -> None:
-        had_contact, self.contact = self.contact is not None, contact
-        if not had_contact:  # the contact keys (check_action) become available
-            self.refresh_bindings()
-        self.q_index = max(0, min(q_index, len(contact.questions) - 1))
+    def show_current(self) -> None:
+        """Fill every field from the workspace's current contact."""
+        contact = self.contact
+        if contact is None:
+            return
         self.panel.load(contact, self.q_index, self.titles)
         self.panel.show_errors([], self.q_index)
         self._load_notes()
+        self._show_question_article()
         self._refresh_status()
+        self._history_key = ""
         self._schedule_history()
 
-    @property
-    def question(self) -> Question:
-        assert self.contact is not None
-        return self.contact.questions[self.q_index]
-
-    def _load_notes(self) -> None:
-        notes = self.query_one("#notes")
-        self._notes_question = self.question.id
-        with notes.prevent(type(notes).Changed):
-            notes.text = self.question.notes
-
-    def _select_question(self, index: int) -> None:
-        if self.contact is None:
-            return
-        self.q_index = max(0, min(index, len(self.contact.questions) - 1))
+    def _show_question(self) -> None:
         panel = self.panel
+        assert self.contact is not None
         panel.set_questions(len(self.contact.questions), self.q_index)
         panel.load_question(self.question, self.titles)
         self._load_notes()
-        self._schedule_draft()
+        self._show_question_article()
+
+    def _load_notes(self) -> None:
+        notes = self.query_one("#notes")
+        assert self.contact is not None
+        self._notes_for = (self.contact.id, self.question.id)
+        with notes.prevent(type(notes).Changed):
+            notes.text = self.question.notes
+
+    def _show_question_article(self) -> None:
+        """The article pane follows the question: its last article, or nothing."""
+        products = self.question.products
+        if products:
+            self._fetch_article(products[-1], record=False)
+        else:
+            self.query_one(ArticleView).clear()
+
+    # -- taking what is on screen -------------------------------------------------------------
+
+    async def take_screen(self) -> bool:
+        """Before any action that saves, parks, switches or routes: every key already sent
+        to the focused field is handled, then every field is read into the workspace."""
+        if self.workspace is None or self.contact is None or self.services is None:
+            self.notify(S.NOT_READY)
+            return False
+        focused = self.app.focused
+        if focused is not None and focused.screen is self:
+            await settle(focused)
+        if self.workspace.current is None:
+            return False
+        notes_contact, notes_question = self._notes_for
+        snapshot = Snapshot(**self.panel.snapshot(), notes=self.query_one("#notes").text)
+        if (notes_contact, notes_question) != (snapshot.contact_id, snapshot.question_id):
+            snapshot = Snapshot(**{**snapshot.__dict__, "notes": self.question.notes})
+        if self.workspace.apply(snapshot):
+            self._schedule_draft()
+        return True
 
     # -- edits ----------------------------------------------------------------------------------
 
     def on_contact_edited(self, message: ContactEdited) -> None:
-        if self.contact is None:
-            return
-        field, value = message.field, message.value
-        if field == "channel":
-            self.contact.channel = value
-        elif field.startswith("customer."):
-            customer = self.contact.customer or Customer()
-            setattr(customer, field.removeprefix("customer."), value)
-            self.contact.customer = None if customer.is_empty() else customer
-        elif field.startswith("question."):
-            question = self._question_by_id(message.question_id)
-            if question is None:
-                return
-            if field == "question.text":
-                question.text = value
-            elif field == "question.outcome":
-                question.outcome = value
-        self._schedule_draft()
-
-    def _question_by_id(self, question_id: str) -> Question | None:
-        """Edits name their question: a message may arrive after the agent switched."""
-        if self.contact is None:
-            return None
-        if not question_id:
-            return self.question
-        return next((q for q in self.contact.questions if q.id == question_id), None)
+        if self.workspace is not None and self.workspace.edit(
+            message.contact_id, message.field, message.value, message.question_id
+        ):
+            self._schedule_draft()
 
     def on_text_area_changed(self, event: Any) -> None:
-        if event.text_area.id != "notes":
+        if event.text_area.id != "notes" or self.workspace is None:
             return
-        question = self._question_by_id(self._notes_question)
-        if question is not None:
-            question.notes = event.text_area.text
+        contact_id, question_id = self._notes_for
+        if self.workspace.edit(contact_id, "question.notes", event.text_area.text, question_id):
             self._schedule_draft()
 
     def on_product_unticked(self, message: ProductUnticked) -> None:
-        question = self._question_by_id(message.question_id)
-        if question is None:
-            return
-        products = question.products
-        if message.ticked and message.product_id not in products:
-            products.append(message.product_id)
-        elif not message.ticked and message.product_id in products:
-            products.remove(message.product_id)
-        self._schedule_draft()
+        if self.workspace is not None and self.workspace.set_product(
+            message.contact_id, message.question_id, message.product_id, message.ticked
+        ):
+            self._schedule_draft()
 
-    def on_question_selected(self, message: QuestionSelected) -> None:
+    async def on_question_selected(self, message: QuestionSelected) -> None:
         if message.index != self.q_index:
-            self._select_question(message.index)
+            await self.action_question(message.index - self.q_index)
 
     # -- drafts (throttled; survive kill -9) ---------------------------------------------------
 
@@ -309,20 +324,14 @@ class AgentScreen(Screen[None]):
         self.save_draft()
 
     def save_draft(self) -> None:
-        services, contact = self.services, self.contact
-        if services is None or contact is None:
-            return
-        key = DRAFT_PREFIX + contact.id
-        services.save_draft(key, {"contact": contact.to_dict()})
-        services.save_draft(CURRENT_KEY, {"contact_id": contact.id, "question": self.q_index})
-        self.post_message(DraftSaved(key))
+        key = self.workspace.save_draft() if self.workspace else None
+        if key is not None:
+            self.post_message(DraftSaved(key))
 
-    def _drop_draft(self, contact: Contact) -> None:
+    def _stop_draft_timer(self) -> None:
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
-        if self.services is not None:
-            self.services.discard_draft(DRAFT_PREFIX + contact.id)
 
     # -- customer history ("ask once, use many times") ----------------------------------------
 
@@ -342,7 +351,7 @@ class AgentScreen(Screen[None]):
             if customer and lookup_ready(name, getattr(customer, name))
         }
         panel = self.panel
-        key = repr(sorted(keys.items()))
+        key = repr((self.contact.id if self.contact else "", sorted(keys.items())))
         if key == self._history_key:
             return
         self._history_key = key
@@ -373,10 +382,17 @@ class AgentScreen(Screen[None]):
     # -- articles -------------------------------------------------------------------------------
 
     def on_article_chosen(self, message: ArticleChosen) -> None:
-        self._fetch_article(message.article_id)
+        self._fetch_article(message.article_id, record=True)
+
+    def _fetch_article(self, article_id: str, *, record: bool) -> None:
+        contact_id = self.contact.id if self.contact else ""
+        question_id = self.question.id if self.contact else ""
+        self._read_article(article_id, contact_id, question_id, record)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def _fetch_article(self, article_id: str) -> None:
+    def _read_article(
+        self, article_id: str, contact_id: str, question_id: str, record: bool
+    ) -> None:
         services = self.app.wait_services()  # type: ignore[attr-defined]
         if services is None:
             return
@@ -384,42 +400,23 @@ class AgentScreen(Screen[None]):
         if article is None:
             self.app.call_from_thread(self.query_one(ArticleView).show_missing, article_id)
             return
-        self.post_message(ArticleLoaded(article))
+        self.post_message(ArticleLoaded(article, contact_id, question_id, record))
 
     def on_article_loaded(self, message: ArticleLoaded) -> None:
-        article = message.article
+        """Shown and recorded only if its question is still the one on screen."""
+        workspace, article = self.workspace, message.article
         self.titles[article.id] = article.title
+        if message.contact_id and workspace is not None and not self._on_screen(message):
+            return  # the agent moved on to another question or caller meanwhile
         self.query_one(ArticleView).show(article)
-        self._record_product(article.id)
+        if message.record and workspace is not None and workspace.record_product(article.id):
+            self.panel.set_products(self.question.products, self.titles)
+            self._schedule_draft()
 
-    def _record_product(self, product_id: str) -> None:
-        """The article is noted on the current question; the agent can untick it."""
-        services, contact = self.services, self.contact
-        if services is None or contact is None or product_id in self.question.products:
-            return
-        question_id = self.question.id
-        try:
-            saved = services.record_product(contact, question_id, product_id)
-        except DomainError:
-            saved = None  # the contact is not valid yet: keep it on screen, in the draft
-        if saved is not None:
-            self._merge_saved(saved)
-        if product_id not in self.question.products:
-            self.question.products.append(product_id)
-        self.panel.set_products(self.question.products, self.titles)
-        self._schedule_draft()
-
-    def _merge_saved(self, saved: Contact) -> None:
-        """Take the saved record (rev, products) but keep what is typed on screen."""
-        assert self.contact is not None
-        by_id = {q.id: q for q in saved.questions}
-        for question in self.contact.questions:
-            stored = by_id.get(question.id)
-            if stored is not None:
-                for product in stored.products:
-                    if product not in question.products:
-                        question.products.append(product)
-        self.contact.rev = max(self.contact.rev, saved.rev)
+    def _on_screen(self, message: ArticleLoaded) -> bool:
+        assert self.workspace is not None
+        question = self.workspace.find_question(message.contact_id, message.question_id)
+        return question is not None and question is self.question
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -427,27 +424,50 @@ class AgentScreen(Screen[None]):
         needs_contact = {"resolve", "route", "add_question", "park", "switch_contact", "question"}
         return not (action in needs_contact and self.contact is None)
 
+    def focus_now(self, selector: str) -> None:
+        """Move focus at once, not after the events already queued (Widget.focus defers):
+        the keys that follow F2/F3/F4 in a burst must land in the field it names."""
+        self.set_focus(self.query_one(selector))
+
     def action_focus_search(self) -> None:
-        self.query_one(SearchPanel).focus_search()
+        self.focus_now("#search")
+        self.query_one("#search", Input).select_all()
 
     def action_focus_notes(self) -> None:
-        self.query_one("#notes").focus()
+        self.focus_now("#notes")
 
     def action_focus_customer(self) -> None:
-        self.query_one("#customer-phone").focus()
+        self.focus_now("#customer-name")
 
     def action_focus_article(self) -> None:
-        self.query_one("#article-scroll").focus()
+        self.focus_now("#article-scroll")
 
-    def action_question(self, step: int) -> None:
-        self._select_question(self.q_index + step)
+    async def action_focus_step(self, step: int) -> None:
+        focused = self.app.focused
+        if focused is not None and focused.screen is self:
+            await settle(focused)
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
 
-    def action_add_question(self) -> None:
-        assert self.contact is not None
-        self.contact.questions.append(Question())
-        self._select_question(len(self.contact.questions) - 1)
-        self.query_one("#question-subject").focus()
-        self.notify(S.NEW_QUESTION.format(n=len(self.contact.questions)), timeout=2)
+    async def action_question(self, step: int) -> None:
+        if not await self.take_screen():
+            return
+        assert self.workspace is not None
+        if self.workspace.select_question(self.q_index + step):
+            self._show_question()
+            self._schedule_draft()
+
+    async def action_add_question(self) -> None:
+        if not await self.take_screen():
+            return
+        assert self.workspace is not None
+        self.workspace.add_question()
+        self._show_question()
+        self._schedule_draft()
+        self.focus_now("#question-subject")
+        self.notify(S.NEW_QUESTION.format(n=len(self.workspace.current.questions)), timeout=2)  # type: ignore[union-attr]
 
     def show_error(self, error: Exception) -> None:
         rows = field_errors.describe(error)
@@ -459,62 +479,60 @@ class AgentScreen(Screen[None]):
     def clear_errors(self) -> None:
         self.panel.show_errors([], self.q_index)
 
-    def action_resolve(self) -> None:
-        """Give the current question the default outcome if it has none, then close."""
-        services, contact = self.services, self.contact
-        if services is None or contact is None:
-            self.notify(S.NOT_READY)
+    async def action_resolve(self) -> None:
+        """Close the contact (the current question gets the resolve outcome if it has none)."""
+        if not await self.take_screen():
             return
-        if not self.question.outcome:
-            self.question.outcome = OUTCOME_RESOLVED
-            self.panel.load_question(self.question, self.titles)
+        assert self.workspace is not None
+        channel = self.workspace.current.channel  # type: ignore[union-attr]
         try:
-            closed = services.close_contact(contact)
+            closed = self.workspace.resolve()
         except DomainError as error:
             self.show_error(error)
             self._schedule_draft()
             return
-        self._drop_draft(contact)
+        if closed is None:
+            self.notify(S.NOTHING_TO_RESOLVE, timeout=3)
+            return
+        self._stop_draft_timer()
         self.post_message(ContactClosed(closed.id))
         self.notify(S.RESOLVED, timeout=3)
-        self._next_contact(channel=contact.channel)
+        self._next_contact(channel)
 
     def _next_contact(self, channel: str | None = None) -> None:
-        services = self.services
-        assert services is not None
-        self.query_one(ArticleView).clear()
-        self._history_key = ""
-        self.show_contact(services.new_contact(channel))
-        self.save_draft_current()
-        self.query_one(SearchPanel).focus_search()
+        assert self.workspace is not None
+        self.workspace.new_contact(channel)
+        self._clear_search()
+        self.show_current()
+        self.action_focus_search()
 
-    def save_draft_current(self) -> None:
-        if self.services is not None and self.contact is not None:
-            self.services.save_draft(CURRENT_KEY, {"contact_id": self.contact.id, "question": 0})
+    def _clear_search(self) -> None:
+        from textual.widgets import OptionList
 
-    def action_route(self) -> None:
-        services, contact = self.services, self.contact
-        if services is None or contact is None:
-            self.notify(S.NOT_READY)
+        search = self.query_one(SearchPanel)
+        search.query_one("#search", Input).clear()
+        search.query_one("#results", OptionList).clear_options()
+
+    async def action_route(self) -> None:
+        if not await self.take_screen():
             return
         from loket.tui.screens.route_dialog import RouteDialog
 
-        product = self.question.products[-1] if self.question.products else ""
-        dialog = RouteDialog(services, contact, self.question, product=product)
+        contact, question = self.contact, self.question
+        assert contact is not None
+        product = question.products[-1] if question.products else ""
+        dialog = RouteDialog(self.services, contact, question, product=product)
         self.app.push_screen(dialog, self._routed)
 
     def _routed(self, result: tuple[Contact, Any] | None) -> None:
-        if result is None or self.contact is None:
+        if result is None or self.workspace is None:
             return
         saved, task = result
-        self.contact.rev = max(self.contact.rev, saved.rev)
-        for question in self.contact.questions:
-            stored = next((q for q in saved.questions if q.id == question.id), None)
-            if stored is not None and stored.task_id:
-                question.outcome, question.task_id = stored.outcome, stored.task_id
-        self.panel.load_question(self.question, self.titles)
-        self.clear_errors()
-        self._schedule_draft()
+        self.workspace.routed(saved)
+        if self.workspace.is_current(saved.id):
+            self.panel.load_question(self.question, self.titles)
+            self.clear_errors()
+            self._schedule_draft()
         team = services_team_name(self.services, task.team)
         due = format_due(task.due_at)
         self.post_message(
@@ -522,26 +540,19 @@ class AgentScreen(Screen[None]):
         )
         self.notify(S.ROUTED.format(team=team, due=due), timeout=5)
 
-    def action_park(self) -> None:
+    async def action_park(self) -> None:
         """Put the current contact aside (saved locally) and start a new one."""
-        services, contact = self.services, self.contact
-        if services is None or contact is None:
-            self.notify(S.NOT_READY)
+        if not await self.take_screen():
             return
-        self._park(contact)
+        assert self.workspace is not None
+        self._stop_draft_timer()
+        contact = self.workspace.park()
         self.notify(S.PARKED, timeout=3)
-        self._next_contact(channel=contact.channel)
+        self._next_contact(contact.channel if contact else None)
 
-    def _park(self, contact: Contact) -> None:
-        self.save_draft()  # the draft always holds it, even when it is not valid yet
-        try:
-            saved = self.services.save_contact(contact)  # type: ignore[union-attr]
-            contact.rev = max(contact.rev, saved.rev)
-        except DomainError:
-            pass  # kept as a draft; errors show when it is opened again and saved
-        self.parked[contact.id] = contact
-
-    def action_switch_contact(self) -> None:
+    async def action_switch_contact(self) -> None:
+        if not await self.take_screen():
+            return
         from loket.tui.screens.switcher import ContactSwitcher
 
         assert self.contact is not None
@@ -549,16 +560,20 @@ class AgentScreen(Screen[None]):
         self.app.push_screen(ContactSwitcher(self.contact, others), self._switch_to)
 
     def _switch_to(self, contact_id: str | None) -> None:
-        if contact_id is None or self.contact is None or contact_id == self.contact.id:
+        if contact_id is None or self.workspace is None:
             return
-        target = self.parked.pop(contact_id, None)
+        self._stop_draft_timer()
+        target = self.workspace.switch_to(contact_id)
         if target is None:
             return
-        self._park(self.contact)
-        self._history_key = ""
-        self.show_contact(target)
-        self.save_draft()
+        self._clear_search()
+        self.show_current()
         self.notify(S.SWITCHED.format(time=local(target.started_at).strftime("%H:%M")), timeout=2)
+
+    async def open_parked(self, contact_id: str) -> None:
+        """From the palette: take the screen, then switch."""
+        if await self.take_screen():
+            self._switch_to(contact_id)
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
         from functools import partial
@@ -569,7 +584,7 @@ class AgentScreen(Screen[None]):
             commands.append(
                 (
                     S.PALETTE_OPEN_CONTACT.format(label=label),
-                    partial(self._switch_to, contact.id),
+                    partial(self.open_parked, contact.id),
                     "",
                 )
             )

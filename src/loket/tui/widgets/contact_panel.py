@@ -3,6 +3,10 @@
 The panel never saves anything itself: every edit posts `ContactEdited` (and
 `CustomerChanged` for the keys used to find earlier contacts); the screen updates the
 model, the draft and the store. `load()` fills the fields without echoing those messages.
+An edit message carries what the widget shows *when the panel handles it*; a change event
+whose value the widget no longer shows (it was refilled for another contact since) is
+dropped, so only what is on screen ever reaches the model. `snapshot()` reads every field
+at once, for actions that save.
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ class ContactPanel(VerticalScroll):
         super().__init__(**kwargs)
         self._channels = list(channels)
         self._outcomes = list(outcomes)
+        self.contact_id = ""
         self.question_id = ""
 
     def compose(self) -> ComposeResult:
@@ -108,6 +113,7 @@ class ContactPanel(VerticalScroll):
 
     def load(self, contact: Any, q_index: int, titles: dict[str, str]) -> None:
         """Show `contact` with question `q_index` selected; posts no edit messages."""
+        self.contact_id = contact.id
         with self.prevent(Input.Changed, Select.Changed, SelectionList.SelectedChanged):
             channel = self.query_one("#channel", Select)
             if contact.channel not in self._channels:
@@ -173,34 +179,57 @@ class ContactPanel(VerticalScroll):
                 self.query_one(f"#{widget_id}").add_class("-invalid")
         self.scroll_home(animate=False)
 
+    def snapshot(self) -> dict[str, Any]:
+        """Every field as the widgets show it now (see workspace.Snapshot)."""
+        channel = self.query_one("#channel", Select).value
+        outcome = self.query_one("#outcome", Select).value
+        return {
+            "contact_id": self.contact_id,
+            "question_id": self.question_id,
+            "channel": None if channel is Select.NULL else channel,
+            "customer": {
+                name: self.query_one(f"#customer-{name}", Input).value for name in CUSTOMER_FIELDS
+            },
+            "subject": self.query_one("#question-subject", Input).value,
+            "outcome": None if outcome is Select.NULL else outcome,
+        }
+
     # -- edits -> messages ---------------------------------------------------------------------
+
+    def _edited(self, field: str, value: Any, question_id: str = "") -> None:
+        self.post_message(ContactEdited(self.contact_id, field, value, question_id))
 
     @on(Select.Changed, "#channel")
     def _channel(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value is not Select.NULL:
-            self.post_message(ContactEdited("channel", event.value))
+        if event.value is not Select.NULL and event.value == event.select.value:
+            self._edited("channel", event.value)
 
     @on(Select.Changed, "#outcome")
     def _outcome(self, event: Select.Changed) -> None:
         event.stop()
+        if event.value != event.select.value:
+            return  # stale: the field was refilled since
         value = None if event.value is Select.NULL else event.value
-        self.post_message(ContactEdited("question.outcome", value, self.question_id))
+        self._edited("question.outcome", value, self.question_id)
 
     @on(Input.Changed, "#question-subject")
     def _subject(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(ContactEdited("question.text", event.value, self.question_id))
+        if event.value == event.input.value:
+            self._edited("question.text", event.value, self.question_id)
 
     @on(Input.Changed)
     def _customer(self, event: Input.Changed) -> None:
         if not event.input.id or not event.input.id.startswith("customer-"):
             return
         event.stop()
+        if event.value != event.input.value:
+            return  # stale: the field was refilled since
         name = event.input.id.removeprefix("customer-")
         if name == "bsn":
             self.query_one("#bsn-mask", Static).update(mask(event.value))
-        self.post_message(ContactEdited(f"customer.{name}", event.value))
+        self._edited(f"customer.{name}", event.value)
         if name in LOOKUP_FIELDS:
             self.post_message(CustomerChanged(name, event.value))
 
@@ -209,7 +238,7 @@ class ContactPanel(VerticalScroll):
         event.stop()
         product = event.selection.value
         ticked = product in event.selection_list.selected
-        self.post_message(ProductUnticked(product, ticked, self.question_id))
+        self.post_message(ProductUnticked(self.contact_id, product, ticked, self.question_id))
 
 
 def _select(widget_id: str, values: Sequence[str], allow_blank: bool) -> Select[str]:

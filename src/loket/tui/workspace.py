@@ -1,0 +1,326 @@
+"""The agent's open contacts, without Textual: the screen is only a view of this model.
+
+`ContactWorkspace` owns the contact being handled, the parked ones, the selected question
+and the drafts that survive a crash. Every change goes through it, stamped with the contact
+it was made for, so an edit that arrives late (a burst of keys over a slow link) can never
+land on another caller's contact. Saving goes through the console services.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from loket.domain.errors import DomainError
+from loket.domain.models import OUTCOME_RESOLVED, Contact, Customer, Question, utcnow
+
+DRAFT_PREFIX = "contact:"
+CURRENT_KEY = "agent:current"
+CUSTOMER_FIELDS = ("name", "phone", "email", "bsn", "kvk", "postcode")
+
+
+class WorkspaceServices(Protocol):
+    """What the workspace needs from the console services (loket.services)."""
+
+    user: Any
+
+    def new_contact(self, channel: str | None = None) -> Contact: ...
+    def save_contact(self, contact: Contact) -> Contact: ...
+    def close_contact(self, contact: Contact) -> Contact: ...
+    def record_product(self, contact: Contact, question_id: str, product_id: str) -> Contact: ...
+    def open_contacts(self) -> list[Contact]: ...
+    def save_draft(self, key: str, data: dict[str, Any]) -> None: ...
+    def drafts(self) -> dict[str, dict[str, Any]]: ...
+    def discard_draft(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the screen shows of the current contact, read straight from its widgets."""
+
+    contact_id: str
+    question_id: str
+    channel: str | None
+    customer: dict[str, str]
+    subject: str
+    outcome: str | None
+    notes: str
+
+
+def is_untouched(contact: Contact) -> bool:
+    """Nothing was entered: storing it would only add an empty contact to the figures."""
+    if contact.customer is not None and not contact.customer.is_empty():
+        return False
+    if contact.satisfaction is not None or len(contact.questions) > 1:
+        return False
+    return not any(
+        q.text.strip() or q.notes.strip() or q.products or q.outcome or q.task_id
+        for q in contact.questions
+    )
+
+
+class ContactWorkspace:
+    """The open contacts of one agent's console."""
+
+    def __init__(self, services: WorkspaceServices, clock: Callable[[], datetime] = utcnow) -> None:
+        self.services = services
+        self.clock = clock
+        self.current: Contact | None = None
+        self.q_index = 0
+        self.parked: dict[str, Contact] = {}
+        self.dirty = False  # edits not yet in the draft
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def question(self) -> Question:
+        assert self.current is not None
+        return self.current.questions[self.q_index]
+
+    @property
+    def open_count(self) -> int:
+        return len(self.parked) + (1 if self.current is not None else 0)
+
+    def is_current(self, contact_id: str) -> bool:
+        return self.current is not None and self.current.id == contact_id
+
+    def find_question(self, contact_id: str, question_id: str) -> Question | None:
+        """The question an edit was made for, only while its contact is the current one."""
+        if not self.is_current(contact_id):
+            return None
+        assert self.current is not None
+        if not question_id:
+            return self.question
+        return next((q for q in self.current.questions if q.id == question_id), None)
+
+    # -- start: restore what a killed console left ------------------------------------------
+
+    def restore(self) -> int:
+        """Open contacts from the store plus drafts; returns how many drafts were restored."""
+        services = self.services
+        open_contacts = {c.id: c for c in services.open_contacts()}
+        drafts = services.drafts()
+        restored = 0
+        for key, data in drafts.items():
+            if not key.startswith(DRAFT_PREFIX) or "contact" not in data:
+                continue
+            contact = Contact.from_dict(data["contact"])
+            if contact.agent and contact.agent != services.user.name:
+                continue
+            open_contacts[contact.id] = contact
+            restored += 1
+        pointer = drafts.get(CURRENT_KEY, {})
+        current = open_contacts.pop(pointer.get("contact_id", ""), None)
+        if current is None and open_contacts:
+            newest = max(open_contacts.values(), key=lambda c: c.started_at)
+            current = open_contacts.pop(newest.id)
+        self.parked = open_contacts
+        self._show(current or services.new_contact(), int(pointer.get("question", 0) or 0))
+        return restored
+
+    def _show(self, contact: Contact, q_index: int = 0) -> None:
+        self.current = contact
+        self.q_index = max(0, min(q_index, len(contact.questions) - 1))
+        self.dirty = False
+
+    # -- edits (each names the contact it was made for) -------------------------------------
+
+    def edit(self, contact_id: str, field: str, value: Any, question_id: str = "") -> bool:
+        """Apply one field edit; False (and nothing changed) if it is stale or a no-op."""
+        if not self.is_current(contact_id):
+            return False
+        contact = self.current
+        assert contact is not None
+        if field == "channel":
+            changed = value is not None and contact.channel != value
+            if changed:
+                contact.channel = value
+        elif field.startswith("customer."):
+            changed = self._set_customer(contact, field.removeprefix("customer."), value or "")
+        elif field.startswith("question."):
+            question = self.find_question(contact_id, question_id)
+            name = field.removeprefix("question.")
+            if question is None or name not in ("text", "outcome", "notes"):
+                return False
+            value = value or (None if name == "outcome" else "")
+            changed = getattr(question, name) != value
+            if changed:
+                setattr(question, name, value)
+        else:
+            raise ValueError(f"unknown field {field!r}")
+        self.dirty = self.dirty or changed
+        return changed
+
+    @staticmethod
+    def _set_customer(contact: Contact, name: str, value: str) -> bool:
+        customer = contact.customer or Customer()
+        if getattr(customer, name) == value:
+            return False
+        setattr(customer, name, value)
+        if name == "postcode":
+            customer.district = ""  # the services derive it again from the new postcode
+        contact.customer = None if customer.is_empty() else customer
+        return True
+
+    def apply(self, snapshot: Snapshot) -> bool:
+        """Take everything on screen at once (before saving, parking, switching, routing)."""
+        cid, qid = snapshot.contact_id, snapshot.question_id
+        changed = False
+        if snapshot.channel is not None:
+            changed |= self.edit(cid, "channel", snapshot.channel)
+        for name, value in snapshot.customer.items():
+            changed |= self.edit(cid, f"customer.{name}", value)
+        changed |= self.edit(cid, "question.text", snapshot.subject, qid)
+        changed |= self.edit(cid, "question.outcome", snapshot.outcome, qid)
+        changed |= self.edit(cid, "question.notes", snapshot.notes, qid)
+        return changed
+
+    def set_product(self, contact_id: str, question_id: str, product_id: str, on: bool) -> bool:
+        question = self.find_question(contact_id, question_id)
+        if question is None or (product_id in question.products) == on:
+            return False
+        if on:
+            question.products.append(product_id)
+        else:
+            question.products.remove(product_id)
+        self.dirty = True
+        return True
+
+    def record_product(self, product_id: str) -> bool:
+        """An article was opened: note it on the current question (and store it if valid)."""
+        if self.current is None or product_id in self.question.products:
+            return False
+        try:
+            saved = self.services.record_product(self.current, self.question.id, product_id)
+        except DomainError:
+            saved = None  # not valid yet: it stays on screen and in the draft
+        if saved is not None:
+            self._merge_saved(saved)
+        if product_id not in self.question.products:
+            self.question.products.append(product_id)
+        self.dirty = True
+        return True
+
+    def _merge_saved(self, saved: Contact) -> None:
+        """Take the saved record's rev, products and tasks; keep what is typed on screen."""
+        assert self.current is not None
+        by_id = {q.id: q for q in saved.questions}
+        for question in self.current.questions:
+            stored = by_id.get(question.id)
+            if stored is None:
+                continue
+            question.products.extend(p for p in stored.products if p not in question.products)
+            if stored.task_id:
+                question.outcome, question.task_id = stored.outcome, stored.task_id
+        self.current.rev = max(self.current.rev, saved.rev)
+
+    def routed(self, saved: Contact) -> None:
+        """The route dialog stored a task for a question of the current contact."""
+        if self.is_current(saved.id):
+            self._merge_saved(saved)
+            self.dirty = True
+
+    # -- questions --------------------------------------------------------------------------
+
+    def add_question(self) -> Question:
+        assert self.current is not None
+        self.current.questions.append(Question())
+        self.q_index = len(self.current.questions) - 1
+        self.dirty = True
+        return self.question
+
+    def select_question(self, index: int) -> bool:
+        if self.current is None:
+            return False
+        new = max(0, min(index, len(self.current.questions) - 1))
+        changed, self.q_index = new != self.q_index, new
+        return changed
+
+    # -- closing, parking, switching --------------------------------------------------------
+
+    def resolve(self) -> Contact | None:
+        """Close the current contact; None if nothing was entered (nothing is stored).
+
+        The current question gets the resolve outcome when it has none; if closing fails
+        validation, that outcome is taken back and the DomainError raised, nothing lost.
+        """
+        contact = self.current
+        if contact is None or is_untouched(contact):
+            return None
+        question = self.question
+        defaulted = not question.outcome
+        if defaulted:
+            question.outcome = OUTCOME_RESOLVED
+        try:
+            closed = self.services.close_contact(contact)
+        except DomainError:
+            if defaulted:
+                question.outcome = None
+            self.dirty = True
+            raise
+        self._drop_draft(contact)
+        self.current = None
+        return closed
+
+    def park(self) -> Contact | None:
+        """Put the current contact aside: kept as a draft, stored too when it is valid."""
+        contact = self.current
+        if contact is None:
+            return None
+        self._store_aside(contact)
+        self.current = None
+        return contact
+
+    def _store_aside(self, contact: Contact) -> None:
+        self._write_draft(contact)
+        try:
+            saved = self.services.save_contact(contact)
+            contact.rev = max(contact.rev, saved.rev)
+        except DomainError:
+            pass  # kept as a draft; errors show when it is opened again and saved
+        self.parked[contact.id] = contact
+
+    def switch_to(self, contact_id: str) -> Contact | None:
+        """Park the current contact and open a parked one; None if there is no such one."""
+        if self.current is not None and self.current.id == contact_id:
+            return None
+        target = self.parked.pop(contact_id, None)
+        if target is None:
+            return None
+        if self.current is not None:
+            self._store_aside(self.current)
+        self._show(target)
+        self.save_draft()
+        return target
+
+    def new_contact(self, channel: str | None = None) -> Contact:
+        """Start the next contact (the previous one is closed or parked)."""
+        contact = self.services.new_contact(channel)
+        self._show(contact)
+        self.services.save_draft(CURRENT_KEY, {"contact_id": contact.id, "question": 0})
+        return contact
+
+    # -- drafts -----------------------------------------------------------------------------
+
+    def save_draft(self) -> str | None:
+        """Write the current contact as a draft (even when it is not valid yet)."""
+        if self.current is None:
+            return None
+        key = self._write_draft(self.current)
+        self.services.save_draft(
+            CURRENT_KEY, {"contact_id": self.current.id, "question": self.q_index}
+        )
+        self.dirty = False
+        return key
+
+    def _write_draft(self, contact: Contact) -> str:
+        key = DRAFT_PREFIX + contact.id
+        self.services.save_draft(key, {"contact": copy.deepcopy(contact).to_dict()})
+        return key
+
+    def _drop_draft(self, contact: Contact) -> None:
+        self.services.discard_draft(DRAFT_PREFIX + contact.id)
+        self.dirty = False

@@ -1,0 +1,151 @@
+"""ContactWorkspace without Textual: the open contacts, drafts, park/switch, stale edits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from loket.domain.errors import DomainError
+from loket.domain.models import OUTCOME_RESOLVED, ContactStatus
+from loket.tui.workspace import ContactWorkspace, Snapshot, is_untouched
+from tests.tui.helpers import open_services
+
+
+@pytest.fixture
+def services(tmp_path: Path):
+    services = open_services(tmp_path, warm=False)
+    yield services
+    services.close()
+
+
+def _workspace(services) -> ContactWorkspace:
+    workspace = ContactWorkspace(services)
+    workspace.restore()
+    return workspace
+
+
+def test_module_does_not_import_textual() -> None:
+    code = "import sys, loket.tui.workspace; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_an_edit_for_another_contact_is_dropped(services) -> None:
+    workspace = _workspace(services)
+    first = workspace.current
+    assert workspace.edit(first.id, "customer.phone", "0612345678")
+    workspace.park()
+    second = workspace.new_contact()
+    # A message still queued for the first caller arrives after the switch.
+    assert not workspace.edit(first.id, "customer.phone", "0699999999")
+    assert not workspace.edit(first.id, "question.notes", "tail of a note")
+    assert second.customer is None and second.questions[0].notes == ""
+    assert workspace.parked[first.id].customer.phone == "0612345678"
+
+
+def test_same_value_is_no_change(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    assert not workspace.edit(contact.id, "customer.name", "")
+    assert not workspace.dirty
+    assert workspace.edit(contact.id, "customer.name", "Jan")
+    assert not workspace.edit(contact.id, "customer.name", "Jan")
+
+
+def test_untouched_resolve_stores_nothing(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    assert is_untouched(contact)
+    workspace.edit(contact.id, "channel", "balie")  # a channel alone is no contact yet
+    assert workspace.resolve() is None
+    assert workspace.current is contact and contact.questions[0].outcome is None
+    assert services.recent_contacts() == []
+
+
+def test_failed_resolve_takes_the_default_outcome_back(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    workspace.edit(contact.id, "customer.phone", "12345")
+    with pytest.raises(DomainError):
+        workspace.resolve()
+    assert contact.questions[0].outcome is None
+    assert workspace.current is contact and contact.status == ContactStatus.OPEN
+
+
+def test_resolve_applies_the_snapshot_and_drops_the_draft(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    snapshot = Snapshot(
+        contact_id=contact.id,
+        question_id=contact.questions[0].id,
+        channel="balie",
+        customer={"name": "Jan", "phone": "0612345678", "email": "", "bsn": ""},
+        subject="Paspoort",
+        outcome=None,
+        notes="Komt morgen langs",
+    )
+    assert workspace.apply(snapshot)
+    workspace.save_draft()
+    assert f"contact:{contact.id}" in services.drafts()
+    closed = workspace.resolve()
+    assert closed is not None and workspace.current is None
+    stored = services.get_contact(contact.id)
+    assert stored.channel == "balie" and stored.customer.name == "Jan"
+    assert stored.questions[0].notes == "Komt morgen langs"
+    assert stored.questions[0].outcome == OUTCOME_RESOLVED
+    assert f"contact:{contact.id}" not in services.drafts()
+
+
+def test_snapshot_of_another_contact_changes_nothing(services) -> None:
+    workspace = _workspace(services)
+    snapshot = Snapshot("someone-else", "", "balie", {"name": "X"}, "s", None, "n")
+    assert not workspace.apply(snapshot)
+    assert workspace.current.customer is None
+
+
+def test_restore_after_crash_brings_back_current_and_parked(services, tmp_path: Path) -> None:
+    workspace = _workspace(services)
+    first = workspace.current
+    workspace.edit(first.id, "question.text", "Eerste")
+    workspace.park()
+    second = workspace.new_contact()
+    workspace.edit(second.id, "question.notes", "Tweede, nog niet geldig")
+    workspace.edit(second.id, "customer.phone", "123")  # invalid: only in the draft
+    workspace.save_draft()
+
+    again = ContactWorkspace(services)  # the console was killed; a new one starts
+    assert again.restore() == 2
+    assert again.current.id == second.id
+    assert again.current.questions[0].notes == "Tweede, nog niet geldig"
+    assert list(again.parked) == [first.id]
+    assert again.parked[first.id].questions[0].text == "Eerste"
+
+
+def test_switch_parks_the_current_contact(services) -> None:
+    workspace = _workspace(services)
+    first = workspace.current
+    workspace.edit(first.id, "customer.name", "Anna")
+    workspace.park()
+    second = workspace.new_contact()
+    workspace.edit(second.id, "customer.name", "Bert")
+    assert workspace.switch_to(first.id) is first
+    assert workspace.current is first and list(workspace.parked) == [second.id]
+    assert workspace.switch_to(first.id) is None  # already current
+    assert workspace.switch_to("missing") is None
+    assert services.get_contact(second.id).customer.name == "Bert"
+
+
+def test_products_follow_their_question(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    first_q = contact.questions[0]
+    workspace.add_question()
+    assert workspace.q_index == 1
+    assert workspace.set_product(contact.id, first_q.id, "paspoort", True)
+    assert not workspace.set_product(contact.id, first_q.id, "paspoort", True)
+    assert first_q.products == ["paspoort"] and contact.questions[1].products == []
+    assert workspace.record_product("rijbewijs")
+    assert contact.questions[1].products == ["rijbewijs"]
