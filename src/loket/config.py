@@ -56,6 +56,8 @@ class Settings:
     bsn_key_file: str = ""  # default: state_dir/bsn-keys.toml (loket.server.bsn)
     max_body_bytes: int = 1_000_000
     log_level: str = "info"
+    export_url: str = ""  # Klantinteracties register (Open Klant) the central store exports to
+    export_token: str = ""  # its API key, sent as `Authorization: Token <key>`
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def server_db_url(self) -> str:
@@ -81,7 +83,7 @@ class Settings:
         return rows
 
 
-_SECRETS = {"token"}
+_SECRETS = {"token", "export_token"}
 
 
 def _coerce(name: str, raw: Any, kind: type, origin: str) -> Any:

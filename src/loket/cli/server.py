@@ -37,6 +37,9 @@ def serve(
         bsn_key_file=str(settings.bsn_key_path()),
         max_body_bytes=settings.max_body_bytes,
         data_dir=str(settings.data_dir),
+        kb_dir=str(settings.kb_dir),
+        export_url=settings.export_url,
+        export_token=settings.export_token,
     )
     from loket.domain.errors import DomainError
 

@@ -51,6 +51,9 @@ class AppConfig:
     heartbeat_seconds: float = 15.0
     poll_seconds: float | None = None  # change-log poll without a wake-up; backend default
     data_dir: str | None = None  # back offices, channels, outcomes; default: the shipped data
+    kb_dir: str | None = None  # for the export's UPL products; default: the shipped kb
+    export_url: str = ""  # a Klantinteracties register: export runs in the background
+    export_token: str = ""
 
 
 def _central_store(config: AppConfig, storage: Storage) -> CentralStore:
@@ -83,10 +86,13 @@ def create_app(config: AppConfig, storage: Storage | None = None) -> FastAPI:
         store.open()
         await feed.start()
         writer.start()
+        exporter = _exporter(config, storage, metrics)
         log.info("central store ready (%s)", storage.backend)
         try:
             yield
         finally:
+            if exporter is not None:
+                await run_in_threadpool(exporter.stop)
             await writer.stop()
             await feed.stop()
             storage.close()
@@ -119,6 +125,16 @@ def create_app(config: AppConfig, storage: Storage | None = None) -> FastAPI:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     return app
+
+
+def _exporter(config: AppConfig, storage: Storage, metrics: Metrics) -> Any:
+    """The Klantinteracties export (loket.server.export_queue), when one is configured."""
+    if not config.export_url:
+        return None
+    from loket.server.export_queue import ExportSettings, start_exporter
+
+    settings = ExportSettings(config.export_url, config.export_token)
+    return start_exporter(storage, settings, config.data_dir, config.kb_dir, metrics.registry)
 
 
 # --- errors -----------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ class EmbeddedServer:
         poll_seconds: float | None = None,
         log_level: str = "warning",
         data_dir: str | None = None,
+        export_url: str = "",
+        export_token: str = "",
     ) -> None:
         self.config = AppConfig(
             db_url=db_url,
@@ -92,6 +94,8 @@ class EmbeddedServer:
             heartbeat_seconds=heartbeat_seconds,
             poll_seconds=poll_seconds,
             data_dir=data_dir,
+            export_url=export_url,
+            export_token=export_token,
         )
         self.host = host
         self.port = port
