@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "loket"
-HEADLESS = ("domain", "kb", "store", "sync", "server")
+HEADLESS = ("domain", "kb", "store", "sync", "server", "export")
 IO_MODULES = {"sqlite3", "sqlite_utils", "httpx", "socket", "psycopg", "urllib", "requests"}
 
 
@@ -40,6 +40,15 @@ def test_domain_imports_only_itself_and_no_io(path: Path) -> None:
         top = name.split(".")[0]
         assert not (top == "loket" and not name.startswith("loket.domain")), f"{path}: {name}"
         assert top not in IO_MODULES, f"{path} imports {name}: domain must do no I/O"
+
+
+def test_the_export_mapping_is_pure() -> None:
+    """Domain records to Klantinteracties JSON without I/O: only domain, no HTTP or SQL."""
+    path = SRC / "export" / "mapping.py"
+    for name in _imports(path):
+        top = name.split(".")[0]
+        assert not (top == "loket" and not name.startswith("loket.domain")), name
+        assert top not in IO_MODULES, name
 
 
 @pytest.mark.parametrize(

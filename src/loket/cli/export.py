@@ -129,7 +129,8 @@ def status(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
         return
     counts = found["records"]
     typer.echo(
-        "records: " + ", ".join(f"{state} {count}" for state, count in counts.items())
+        "records: "
+        + ", ".join(f"{state} {count}" for state, count in counts.items())
         + f"; register resources {found['resources']}; change log behind {found['changes_behind']}"
     )
     typer.echo(f"exporter: {found['exporter'] or 'not running'}")

@@ -254,9 +254,7 @@ class ExportQueue:
                 "SELECT contact_id, attempts, error, updated_at FROM export_queue"
                 " WHERE state = 'rejected' ORDER BY updated_at, id LIMIT 1000"
             )
-            oldest = r.run(
-                "SELECT MIN(updated_at) AS at FROM export_queue WHERE state = 'pending'"
-            )
+            oldest = r.run("SELECT MIN(updated_at) AS at FROM export_queue WHERE state = 'pending'")
             failing = r.run(
                 "SELECT contact_id, attempts, error, next_at FROM export_queue"
                 " WHERE state = 'pending' AND error IS NOT NULL ORDER BY next_at LIMIT 20"
@@ -531,7 +529,6 @@ class Exporter:
             if not self.queue.take_lease(self.holder):
                 break
         return report
-
 
 
 class ExportCollector:
