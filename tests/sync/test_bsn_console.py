@@ -20,6 +20,27 @@ def _console(tmp_path: Path, name: str, live: Any, token: str) -> ConsoleService
     return ConsoleServices.open(settings)
 
 
+def _tables(services: ConsoleServices) -> str:
+    """Every row of every table of a console's store, as text."""
+    db = services.store.db
+    return "\n".join(str(row) for name in db.table_names() for row in db[name].rows)
+
+
+def test_an_open_contact_keeps_its_bsn_on_the_console(tmp_path: Path, server_factory) -> None:
+    [live] = server_factory()
+    _, token = live.make_user("agent", name="anna")
+    anna = _console(tmp_path, "anna", live, token)
+    try:
+        contact = anna.new_contact("telefoon")
+        contact.customer = Customer(bsn=BSN)
+        contact.questions[0].text = "Paspoort"
+        parked = anna.save_contact(contact)  # open: the agent comes back to it
+        assert anna.sync_now().error is None and anna.sync_state().outbox == 0
+        assert anna.store.get_contact(parked.id).customer.bsn == BSN
+    finally:
+        anna.close()
+
+
 def test_own_bsn_kept_through_pull_others_only_masked(
     tmp_path: Path, server_factory: Callable[..., Any]
 ) -> None:
@@ -43,11 +64,20 @@ def test_own_bsn_kept_through_pull_others_only_masked(
         closed = anna.close_contact(mine)
         assert anna.sync_now().error is None and anna.sync_state().outbox == 0
         assert anna.sync_state().rejected == 0
+        # Closed and on the server: this console keeps only the masked form from now on.
+        kept = anna.store.get_contact(closed.id)
+        assert kept is not None and kept.customer is not None
+        assert kept.customer.bsn == "*****2333"
+        assert anna.sync_now().error is None  # a later pull does not bring it back
+        assert anna.store.get_contact(closed.id).customer.bsn == "*****2333"
+        assert BSN not in _tables(anna)
+        assert anna.show_bsn(closed.id, "inwoner belt terug") == BSN  # the server has it
 
         assert sam.sync_now().error is None
         theirs = sam.store.get_contact(closed.id)
         assert theirs is not None and theirs.customer is not None
         assert theirs.customer.bsn == "*****2333"
+        assert BSN not in _tables(sam)
         assert BSN.encode() not in b"".join(
             p.read_bytes() for p in (tmp_path / "sam").glob("*.sqlite3*")
         )

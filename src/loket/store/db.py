@@ -78,6 +78,7 @@ class ConsoleStore:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA secure_delete=ON")  # forgotten BSNs leave no bytes behind
         migrate(conn)
         return cls(conn, None if memory else Path(path))
 
@@ -359,6 +360,7 @@ class ConsoleStore:
         by_id = {i.change_id: i for i in items}
         outcome = PushOutcome()
         touched_tasks: set[str] = set()
+        settled_contacts: list[OutboxItem] = []
         with self.transaction() as conn:
             answered = set()
             for result in results:
@@ -373,6 +375,8 @@ class ConsoleStore:
                         outcome.applied += 1
                     else:
                         outcome.duplicates += 1
+                    if item.kind == CONTACT_SAVE:
+                        settled_contacts.append(item)
                 elif status == "conflict":
                     self._record_conflict(conn, item, result)
                     outcome.conflicts += 1
@@ -387,7 +391,30 @@ class ConsoleStore:
             outcome.unanswered = len(items) - len(answered)
             for task_id in touched_tasks:
                 self._release_deferred(conn, task_id)
+            for item in settled_contacts:
+                self._forget_bsn(conn, item)
         return outcome
+
+    def _forget_bsn(self, conn: sqlite3.Connection, item: OutboxItem) -> None:
+        """Once the central store holds a closed contact (and nothing newer waits to be
+        sent), this console keeps only the masked BSN: the full one is there, encrypted,
+        and reachable with show-BSN. Open contacts keep it: the agent is still at work."""
+        pushed = (item.payload.get("contact") or {}) if isinstance(item.payload, dict) else {}
+        bsn = str((pushed.get("customer") or {}).get("bsn") or "")
+        if pushed.get("status") != "closed" or not bsn or is_masked_bsn(bsn):
+            return
+        waiting = conn.execute(
+            "SELECT 1 FROM outbox WHERE entity_id = ? AND kind = ?", (item.entity_id, CONTACT_SAVE)
+        ).fetchone()
+        row = conn.execute(
+            "SELECT doc, rev, origin FROM contacts WHERE id = ?", (item.entity_id,)
+        ).fetchone()
+        if waiting or row is None or row[1] != pushed.get("rev"):
+            return
+        contact = Contact.from_dict(json.loads(row[0]))
+        if contact.customer is not None and contact.customer.bsn:
+            contact.customer.bsn = mask_bsn(contact.customer.bsn)
+            self._write_contact(conn, contact, row[2])
 
     def _record_conflict(
         self, conn: sqlite3.Connection, item: OutboxItem, result: dict[str, Any]
