@@ -12,12 +12,14 @@ from typing import Any
 
 from loket.domain.contact_lists import ContactLists, parse_contact_lists
 from loket.domain.errors import DomainError, FieldError
+from loket.domain.queues import QueueDef, parse_queues
 from loket.domain.routing import DistrictMap, Routing, parse_backoffices, parse_districts
 from loket.paths import default_data_dir
 
 BACKOFFICES_FILE = "backoffices.toml"
 DISTRICTS_FILE = "districts.toml"
 CONTACT_LISTS_FILE = "contact-lists.toml"
+QUEUES_FILE = "queues.toml"
 
 
 def _read_toml(path: Path, required: bool = True) -> dict[str, Any] | None:
@@ -64,3 +66,10 @@ def load_contact_lists_full(data_dir: Path | str | None = None) -> ContactLists:
     path = _path(data_dir, CONTACT_LISTS_FILE)
     data = _read_toml(path, required=False)
     return ContactLists() if data is None else parse_contact_lists(data, str(path))
+
+
+def load_queues(data_dir: Path | str | None = None) -> dict[str, QueueDef]:
+    """Phone queues and counter services from queues.toml; none when the file is absent."""
+    path = _path(data_dir, QUEUES_FILE)
+    data = _read_toml(path, required=False)
+    return {} if data is None else parse_queues(data, str(path))
