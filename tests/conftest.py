@@ -109,7 +109,7 @@ class LiveServer:
     ) -> tuple[str, str]:
         """A user with a token, made through the running server's store (no new pool)."""
         name = name or f"{role}{next(_names)}"
-        return name, self.server.app.state.store.add_user(name, role, list(teams))
+        return name, self.server.store.users.add(name, role, list(teams))
 
     def client(self, token: str | None = None, **kwargs: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -17,7 +17,7 @@ import pytest
 from loket.server.auth import User
 from loket.server.bsn import BsnKeys
 from loket.server.schemas import ChangeIn
-from loket.server.service import CentralStore
+from loket.server.services import CentralStore
 from loket.server.storage import open_storage
 from tests.conftest import BACKENDS
 from tests.server.helpers import contact, save
@@ -35,16 +35,16 @@ def _stores(db_url: str, count: int = 2) -> list[CentralStore]:
         store = CentralStore(open_storage(db_url), keys=keys, teams=None)
         store.open()
         stores.append(store)
-    stores[0].add_user(ANNA.name, ANNA.role, [])
+    stores[0].users.add(ANNA.name, ANNA.role, [])
     return stores
 
 
 def _group(store: CentralStore, requests: int, items: int) -> list:
     jobs = [
-        (ANNA, store.prepare_push(ANNA, [ChangeIn(**save(contact("anna"))) for _ in range(items)]))
+        (ANNA, store.sync.prepare(ANNA, [ChangeIn(**save(contact("anna"))) for _ in range(items)]))
         for _ in range(requests)
     ]
-    return store.apply_pushes(jobs)
+    return store.sync.apply(jobs)
 
 
 def test_puller_never_sees_a_lower_seq_appear_after_a_higher_one(db_url):
@@ -58,7 +58,7 @@ def test_puller_never_sees_a_lower_seq_appear_after_a_higher_one(db_url):
         since = 0
         while True:
             done = stop.is_set()  # one last full pull after the writers stopped
-            page = stores[0].pull(ANNA, since, 1000)
+            page = stores[0].sync.pull(ANNA, since, 1000)
             pulled.extend(e["seq"] for e in page["changes"])
             assert page["cursor"] >= since
             since = page["cursor"]
@@ -103,7 +103,7 @@ def test_same_change_pushed_to_two_processes_at_once_applies_once(db_url):
             answers = []
             for batch in batches:
                 barrier.wait(5)
-                answers.append(store.push(ANNA, batch))
+                answers.append(store.sync.push(ANNA, batch))
             return answers
 
         with ThreadPoolExecutor(2) as pool:
@@ -129,7 +129,7 @@ def test_database_error_in_one_item_is_undone_alone(db_url, monkeypatch):
     try:
         changes = [ChangeIn(**save(contact("anna"))) for _ in range(3)]
         poisoned = changes[1].payload["contact"]["id"]
-        original = store._save_contact
+        original = store.contacts.save
 
         def save_then_fail(tx, user, record):
             ticket = original(tx, user, record)
@@ -137,9 +137,9 @@ def test_database_error_in_one_item_is_undone_alone(db_url, monkeypatch):
                 tx.send("DELETE FROM contact_outcomes WHERE contact_id = 1 / 0")
             return ticket
 
-        monkeypatch.setattr(store, "_save_contact", save_then_fail)
-        jobs = [(ANNA, store.prepare_push(ANNA, [c])) for c in changes]
-        outcomes = store.apply_pushes(jobs)
+        monkeypatch.setattr(store.contacts, "save", save_then_fail)
+        jobs = [(ANNA, store.sync.prepare(ANNA, [c])) for c in changes]
+        outcomes = store.sync.apply(jobs)
         assert isinstance(outcomes[1], Exception)
         assert [outcomes[0][0]["status"], outcomes[2][0]["status"]] == ["applied", "applied"]
         assert outcomes[2][0]["seq"] == outcomes[0][0]["seq"] + 1

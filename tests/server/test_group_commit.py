@@ -15,7 +15,7 @@ import pytest
 from loket.server.auth import User
 from loket.server.bsn import BsnKeys
 from loket.server.schemas import ChangeIn
-from loket.server.service import CentralStore
+from loket.server.services import CentralStore
 from loket.server.storage import open_storage
 from loket.server.storage.base import ItemFailed
 from tests.conftest import BACKENDS
@@ -62,14 +62,14 @@ def _store(db_url: str) -> CentralStore:
 def test_failing_item_is_undone_alone_and_fails_only_its_request(db_url, monkeypatch):
     store = _store(db_url)
     try:
-        store.add_user("anna", "agent", [])
-        store.add_user("bert", "agent", [])
+        store.users.add("anna", "agent", [])
+        store.users.add("bert", "agent", [])
         anna, bert = User("anna", "agent"), User("bert", "agent")
         good_a = [ChangeIn(**save(contact("anna"))) for _ in range(2)]
         bad = ChangeIn(**save(contact("bert")))
         good_b = ChangeIn(**save(contact("bert")))
         poisoned = bad.payload["contact"]["id"]
-        original = store._save_contact
+        original = store.contacts.save
 
         def save_or_crash(tx, user, record):
             seq = original(tx, user, record)  # written, then the crash: must be undone
@@ -77,13 +77,13 @@ def test_failing_item_is_undone_alone_and_fails_only_its_request(db_url, monkeyp
                 raise RuntimeError("disk on fire")
             return seq
 
-        monkeypatch.setattr(store, "_save_contact", save_or_crash)
+        monkeypatch.setattr(store.contacts, "save", save_or_crash)
         jobs = [
-            (anna, store.prepare_push(anna, good_a)),
-            (bert, store.prepare_push(bert, [good_b, bad])),
-            (anna, store.prepare_push(anna, [ChangeIn(**save(contact("anna")))])),
+            (anna, store.sync.prepare(anna, good_a)),
+            (bert, store.sync.prepare(bert, [good_b, bad])),
+            (anna, store.sync.prepare(anna, [ChangeIn(**save(contact("anna")))])),
         ]
-        outcomes = store.apply_pushes(jobs)
+        outcomes = store.sync.apply(jobs)
         assert [r["status"] for r in outcomes[0]] == ["applied", "applied"]
         assert isinstance(outcomes[1], ItemFailed)
         assert [r["status"] for r in outcomes[2]] == ["applied"]
@@ -98,8 +98,8 @@ def test_failing_item_is_undone_alone_and_fails_only_its_request(db_url, monkeyp
         assert [h["seq"] for h in heads] == sorted(h["seq"] for h in heads)
         # The client retries the failed request: the applied item is a duplicate, the
         # crashed one now applies.
-        monkeypatch.setattr(store, "_save_contact", original)
-        retry = store.push(bert, [good_b, bad])
+        monkeypatch.setattr(store.contacts, "save", original)
+        retry = store.sync.push(bert, [good_b, bad])
         assert [r["status"] for r in retry] == ["duplicate", "applied"]
         with store.storage.read() as r:
             stored = json.loads(r.applied(bad.id)["result"])

@@ -29,7 +29,7 @@ def serve(
 ) -> None:
     """Run the central store (API under /api/v1, docs at /api/v1/docs)."""
     settings = settings_or_exit()
-    from loket.server.app import AppConfig, create_app
+    from loket.server.app import AppConfig, check_database, create_app
     from loket.server.embedded import LoketUvicorn, bind_socket, uvicorn_config
 
     config = AppConfig(
@@ -47,29 +47,26 @@ def serve(
         app = create_app(config)
     except DomainError as exc:  # broken backoffices.toml or contact-lists.toml
         fail(f"reference data: {exc}")
-    except Exception as exc:  # bad URL, unreachable database: a message, not a traceback
-        fail(f"cannot open the database: {exc}")
     from loket.server.bsn import BsnKeyError
 
     try:
-        app.state.store.open()  # migrations, BSN keys: refuse here, in one line
+        backend = check_database(config)  # migrations, BSN keys: refuse here, in one line
     except BsnKeyError as exc:
-        app.state.store.storage.close()
         fail(str(exc))
-    except Exception as exc:
-        app.state.store.storage.close()
+    except Exception as exc:  # bad URL, unreachable database: a message, not a traceback
         fail(f"cannot open the database: {type(exc).__name__}: {exc}")
     host = host or settings.server_host
     port = port if port is not None else settings.server_port
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
-        app.state.store.storage.close()
         fail(f"cannot listen on {host}:{port}: {exc.strerror}")
     uv = uvicorn_config(app, log_level=settings.log_level, access_log=access_log)
-    backend = app.state.store.storage.backend
     typer.echo(f"loket central store on http://{host}:{port} ({backend})")
-    LoketUvicorn(uv).run(sockets=[sock])
+    server = LoketUvicorn(uv)
+    server.run(sockets=[sock])
+    if not server.started:
+        fail("the central store did not start (see the log above)")
 
 
 @user_app.command("add")

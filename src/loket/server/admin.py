@@ -8,7 +8,7 @@ from typing import Any
 
 from loket.server.auth import ROLES
 from loket.server.errors import ApiError
-from loket.server.service import CentralStore
+from loket.server.services import CentralStore
 from loket.server.storage import open_storage
 
 
@@ -42,20 +42,20 @@ def create_user(db_url: str, name: str, role: str, teams: Iterable[str] = ()) ->
         raise ValueError("user name must be 1-64 letters, digits or . _ @ -")
     with _store(db_url) as store:
         try:
-            return store.add_user(name, role, list(teams))
+            return store.users.add(name, role, list(teams))
         except ApiError as exc:
             raise ValueError(exc.message) from None
 
 
 def list_users(db_url: str) -> list[dict[str, Any]]:
     with _store(db_url) as store:
-        return store.list_users()
+        return store.users.list()
 
 
 def disable_user(db_url: str, name: str) -> None:
     """Disable a user; its token stops working (within seconds on running servers)."""
     with _store(db_url) as store:
         try:
-            store.disable_user(name)
+            store.users.disable(name)
         except ApiError:
             raise ValueError(f"no user named '{name}'") from None

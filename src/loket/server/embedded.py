@@ -10,18 +10,16 @@ from typing import Any
 
 import uvicorn
 
-from loket.server.app import AppConfig, create_app
+from loket.server.app import AppConfig, close_streams, create_app
 from loket.server.bsn import BsnKeys
+from loket.server.services import CentralStore
 
 
 class LoketUvicorn(uvicorn.Server):
     """uvicorn that ends live-event streams first, so stopping never waits on open streams."""
 
     def handle_exit(self, sig: int, frame: Any) -> None:
-        app = self.config.app
-        state = getattr(app, "state", None)
-        if state is not None and getattr(state, "feed", None) is not None:
-            state.feed.close_threadsafe()
+        close_streams(self.config.app)
         super().handle_exit(sig, frame)
 
 
@@ -109,6 +107,14 @@ class EmbeddedServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def store(self) -> CentralStore:
+        """The running server's services (tests and the demo make users through them)."""
+        runtime = getattr(self.app.state, "runtime", None)
+        if runtime is None:
+            raise RuntimeError("the central store is not running")
+        return runtime.store
+
     def start(self, timeout: float = 15.0) -> EmbeddedServer:
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
@@ -132,7 +138,7 @@ class EmbeddedServer:
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
-        self.app.state.feed.close_threadsafe()
+        close_streams(self.app)
         server.should_exit = True
         thread.join(timeout)
         if thread.is_alive():

@@ -15,6 +15,7 @@ STATUS = {
     "conflict": 409,
     "too_large": 413,
     "validation": 422,
+    "internal": 500,
 }
 
 

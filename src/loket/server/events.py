@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
+from loket.server import policy
 from loket.server.auth import User
 from loket.server.storage.base import Storage
 
@@ -142,6 +143,7 @@ async def event_stream(
 ) -> AsyncIterator[str]:
     """The SSE body for one client: backlog after `since`, then live heads, with pings."""
     sub = feed.subscribe()
+    scope = policy.change_scope(user)
     cursor = feed.high if since is None else since
     try:
         yield ": connected\n\n"
@@ -149,7 +151,7 @@ async def event_stream(
             if since is not None or sub.lagged:
                 sub.lagged = False
                 since = None
-                async for chunk in _backlog(feed, user, cursor):
+                async for chunk in _backlog(feed, scope, cursor):
                     if isinstance(chunk, int):
                         cursor = chunk
                     else:
@@ -166,19 +168,19 @@ async def event_stream(
                 if int(head["seq"]) <= cursor:
                     continue
                 cursor = int(head["seq"])
-                if user.sees_change(head):
+                if scope.admits(head):
                     yield sse_event(head)
     finally:
         feed.unsubscribe(sub)
 
 
-async def _backlog(feed: ChangeFeed, user: User, cursor: int) -> AsyncIterator[str | int]:
+async def _backlog(feed: ChangeFeed, scope: policy.Scope, cursor: int) -> AsyncIterator[str | int]:
     """Events after `cursor` read straight from the change log; yields the new cursor last."""
     while True:
         heads = await asyncio.to_thread(feed.heads_since, cursor)
         for head in heads:
             cursor = int(head["seq"])
-            if user.sees_change(head):
+            if scope.admits(head):
                 yield sse_event(head)
         if len(heads) < BATCH:
             break

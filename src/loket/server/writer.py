@@ -5,7 +5,7 @@ Why: a push item costs a handful of statements but a transaction costs a commit,
 connection and, in FastAPI's thread pool, a thread hop and a fight for the write lock
 (and the GIL) with every other request's thread. Under load one thread that takes
 whatever has queued up and commits it at once does far more per second, and each
-request still gets its own per-item results (`CentralStore.apply_pushes`).
+request still gets its own per-item results (`SyncService.apply`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import logging
 import queue
 import threading
 from dataclasses import dataclass
-from typing import Any
 
+from loket.protocol import PushResult
 from loket.server import schemas
 from loket.server.auth import User
-from loket.server.service import CentralStore, PushOutcome
+from loket.server.services.sync import RequestOutcome, SyncService
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +31,14 @@ MAX_GROUP_ITEMS = 1000  # items per transaction; one request is never split
 class _Job:
     user: User
     changes: list[schemas.ChangeIn]
-    future: asyncio.Future[list[dict[str, Any]]]
+    future: asyncio.Future[list[PushResult]]
 
 
 class PushWriter:
     """`await writer.push(user, changes)` from the event loop; one thread does the work."""
 
-    def __init__(self, store: CentralStore, max_items: int = MAX_GROUP_ITEMS) -> None:
-        self.store = store
+    def __init__(self, sync: SyncService, max_items: int = MAX_GROUP_ITEMS) -> None:
+        self.sync = sync
         self.max_items = max_items
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -56,10 +56,10 @@ class PushWriter:
         await asyncio.to_thread(self._thread.join, 10.0)
         self._thread = None
 
-    async def push(self, user: User, changes: list[schemas.ChangeIn]) -> list[dict[str, Any]]:
+    async def push(self, user: User, changes: list[schemas.ChangeIn]) -> list[PushResult]:
         if self._thread is None:  # not started (no lifespan): apply on a worker thread
-            return await asyncio.to_thread(self.store.push, user, changes)
-        future: asyncio.Future[list[dict[str, Any]]] = asyncio.get_running_loop().create_future()
+            return await asyncio.to_thread(self.sync.push, user, changes)
+        future: asyncio.Future[list[PushResult]] = asyncio.get_running_loop().create_future()
         self._queue.put(_Job(user, changes, future))
         return await future
 
@@ -82,15 +82,15 @@ class PushWriter:
                 size += len(more.changes)
             self._settle(jobs, self._apply(jobs))
 
-    def _apply(self, jobs: list[_Job]) -> list[PushOutcome]:
+    def _apply(self, jobs: list[_Job]) -> list[RequestOutcome]:
         try:
-            prepared = [(j.user, self.store.prepare_push(j.user, j.changes)) for j in jobs]
-            return self.store.apply_pushes(prepared)
+            prepared = [(j.user, self.sync.prepare(j.user, j.changes)) for j in jobs]
+            return self.sync.apply(prepared)
         except Exception as exc:  # the transaction is lost: every request in it fails
             log.error("push group of %d requests failed: %s", len(jobs), type(exc).__name__)
             return [exc] * len(jobs)
 
-    def _settle(self, jobs: list[_Job], outcomes: list[PushOutcome]) -> None:
+    def _settle(self, jobs: list[_Job], outcomes: list[RequestOutcome]) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -98,7 +98,7 @@ class PushWriter:
             loop.call_soon_threadsafe(_resolve, list(zip(jobs, outcomes, strict=True)))
 
 
-def _resolve(done: list[tuple[_Job, PushOutcome]]) -> None:
+def _resolve(done: list[tuple[_Job, RequestOutcome]]) -> None:
     for job, outcome in done:
         if job.future.done():  # the client went away; the push is applied all the same
             continue

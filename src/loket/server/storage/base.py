@@ -3,8 +3,8 @@
 A backend (`sqlite.py`, `postgres.py`) owns connections, transactions, ordering of the
 change log and wake-ups; the statements themselves are plain SQL that SQLite and
 PostgreSQL both understand, written once here with `?` placeholders (the PostgreSQL
-backend rewrites them). Rules live in `loket.server.service`, never here: these classes
-only read and write rows.
+backend rewrites them). Rules live in `loket.server.services` and `loket.server.policy`,
+never here: these classes only read and write rows.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from loket.server.policy import Scope
 
 Row = dict[str, Any]
 Listener = Callable[[], None]
@@ -39,15 +42,6 @@ def db_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which rows a caller may see: everything, what it owns, or its teams' tasks."""
-
-    kind: str  # "all" | "owner" | "teams" | "none"
-    name: str = ""
-    teams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,17 +117,27 @@ def _in(values: Sequence[str]) -> str:
     return "(" + ", ".join("?" for _ in values) + ")"
 
 
-def change_scope_sql(scope: Scope) -> tuple[str, list[Any]]:
-    """SQL condition (and params) on the change log for what `scope` may see."""
-    if scope.kind == "all":
+_COLUMN = re.compile(r"^[a-z_]+$")
+
+
+def scope_sql(scope: Scope) -> tuple[str, list[Any]]:
+    """SQL condition (and params) for the rows `scope` admits (`loket.server.policy`)."""
+    if scope.everything:
         return "1 = 1", []
-    if scope.kind == "owner":
-        return "owner = ?", [scope.name]
-    if scope.kind == "teams" and scope.teams:
-        teams = list(scope.teams)
-        cond = f"entity = 'task' AND (team IN {_in(teams)} OR team_before IN {_in(teams)})"
-        return cond, teams + teams
-    return "1 = 0", []
+    conds, params = [], []
+    for rule in scope.rules:
+        if rule.values:
+            if not _COLUMN.match(rule.column):
+                raise ValueError(rule.column)
+            conds.append(f"{rule.column} IN {_in(rule.values)}")
+            params.extend(rule.values)
+    if not conds:
+        return "1 = 0", []
+    cond = "(" + " OR ".join(conds) + ")"
+    if scope.entity is not None:
+        cond = f"entity = ? AND {cond}"
+        params.insert(0, str(scope.entity))
+    return cond, params
 
 
 class Reads:
@@ -226,12 +230,8 @@ class Reads:
         )
 
     def contacts(self, query: ContactQuery, scope: Scope) -> list[Row]:
-        conds, params = ["1 = 1"], []
-        if scope.kind == "owner":
-            conds.append("agent = ?")
-            params.append(scope.name)
-        elif scope.kind != "all":
-            return []
+        cond, params = scope_sql(scope)
+        conds = [cond]
         for column, op, value in (
             ("started_at", ">=", query.since),
             ("started_at", "<", query.until),
@@ -260,12 +260,9 @@ class Reads:
     def contacts_matching(self, column: str, value: str, scope: Scope, limit: int) -> list[Row]:
         if column not in {"phone", "email", "bsn_hash"}:
             raise ValueError(column)
-        conds, params = [f"{column} = ?"], [value]
-        if scope.kind == "owner":
-            conds.append("agent = ?")
-            params.append(scope.name)
-        elif scope.kind != "all":
-            return []
+        cond, params = scope_sql(scope)
+        conds = [f"{column} = ?", cond]
+        params.insert(0, value)
         sql = (
             f"SELECT id, agent, data FROM contacts WHERE {' AND '.join(conds)}"
             " ORDER BY started_at DESC, id LIMIT ?"
@@ -282,15 +279,8 @@ class Reads:
         return self._one("SELECT * FROM tasks WHERE id = ?", (task_id,))
 
     def tasks(self, query: TaskQuery, scope: Scope) -> list[Row]:
-        conds, params = ["1 = 1"], []
-        if scope.kind == "owner":
-            conds.append("created_by = ?")
-            params.append(scope.name)
-        elif scope.kind == "teams" and scope.teams:
-            conds.append(f"team IN {_in(scope.teams)}")
-            params.extend(scope.teams)
-        elif scope.kind != "all":
-            return []
+        cond, params = scope_sql(scope)
+        conds = [cond]
         for column, value in (
             ("team", query.team),
             ("status", query.status),
@@ -319,7 +309,7 @@ class Reads:
         return int(row["hi"]) if row else 0
 
     def changes(self, since: int, upto: int, scope: Scope, limit: int) -> list[Row]:
-        cond, params = change_scope_sql(scope)
+        cond, params = scope_sql(scope)
         sql = (
             "SELECT seq, entity, entity_id, at, owner, data FROM changes"
             f" WHERE seq > ? AND seq <= ? AND {cond} ORDER BY seq LIMIT ?"

@@ -1,0 +1,161 @@
+"""Who may read or change what: the one visibility policy of the central store.
+
+Every query and every route asks here. A `Scope` says which rows a caller may see in one
+table; the storage layer turns it into SQL (`storage.base.scope_sql`) and `Scope.admits`
+applies the very same rule to one record in Python (a fetched row, a live-event head),
+so the SQL and the checks can never tell two stories. Refusals are `ApiError` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from loket.domain.models import Role, Task, TaskStatus
+from loket.protocol import Entity
+from loket.server.auth import User
+from loket.server.errors import forbidden
+
+# Roles that read everything.
+READ_ALL = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
+# Roles that register contacts and hand questions on as tasks.
+CONTACT_WRITERS = frozenset({Role.AGENT.value, Role.SUPERVISOR.value})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row is visible when its `column` holds one of `values`."""
+
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows of one table a caller may see: all of them, or those where any rule
+    holds (none when there are no rules), optionally only of one entity (change log)."""
+
+    everything: bool = False
+    rules: tuple[Rule, ...] = ()
+    entity: str | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and not any(rule.values for rule in self.rules)
+
+    def admits(self, row: Mapping[str, Any]) -> bool:
+        if self.everything:
+            return True
+        if self.entity is not None and row.get("entity") != self.entity:
+            return False
+        return any(row.get(rule.column) in rule.values for rule in self.rules)
+
+
+ALL = Scope(everything=True)
+NONE = Scope()
+
+
+def reads_all(user: User) -> bool:
+    return user.role in READ_ALL
+
+
+def _only(column: str, *values: str) -> Scope:
+    return Scope(rules=(Rule(column, tuple(values)),))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def contact_scope(user: User) -> Scope:
+    """Contacts: all for supervisors and admins, an agent's own; refused for other roles."""
+    if reads_all(user):
+        return ALL
+    if user.role == Role.AGENT:
+        return _only("agent", user.name)
+    raise forbidden("Contacten zijn niet zichtbaar voor jouw rol.")
+
+
+def may_read_contact(user: User, row: Mapping[str, Any]) -> bool:
+    return contact_scope(user).admits(row)
+
+
+def task_scope(user: User) -> Scope:
+    """Tasks: all, the ones an agent handed on, or a back-office user's teams' tasks."""
+    if reads_all(user):
+        return ALL
+    if user.role == Role.AGENT:
+        return _only("created_by", user.name)
+    if user.role == Role.BACKOFFICE:
+        return _only("team", *user.teams)
+    return NONE
+
+
+def change_scope(user: User) -> Scope:
+    """The change log (pull, live events): what the caller may see of contacts and tasks.
+
+    A back-office user also sees the entry that moved a task out of its team
+    (`team_before`), so its queue learns the task left."""
+    if reads_all(user):
+        return ALL
+    if user.role == Role.AGENT:
+        return _only("owner", user.name)
+    if user.role == Role.BACKOFFICE:
+        teams = tuple(user.teams)
+        return Scope(rules=(Rule("team", teams), Rule("team_before", teams)), entity=Entity.TASK)
+    return NONE
+
+
+def may_see_bsn(
+    user: User, contact_agent: str, has_team_task: Callable[[tuple[str, ...]], bool]
+) -> bool:
+    """The full BSN: supervisors; the agent who registered the contact; the back office
+    when the contact has a task in one of its teams. Admins manage, they do not serve
+    residents: refused."""
+    if user.role == Role.SUPERVISOR:
+        return True
+    if user.role == Role.AGENT:
+        return contact_agent == user.name
+    if user.role == Role.BACKOFFICE:
+        return bool(user.teams) and has_team_task(tuple(user.teams))
+    return False
+
+
+def require_figures(user: User) -> None:
+    if not reads_all(user):
+        raise forbidden("Alleen voor supervisors en beheerders.")
+
+
+def require_admin(user: User) -> None:
+    if user.role != Role.ADMIN:
+        raise forbidden("Alleen voor beheerders.")
+
+
+# --- changing ---------------------------------------------------------------------------------
+
+
+def may_save_contact(user: User, agent: str) -> bool:
+    """A contact is saved by the agent (or supervisor) who registered it."""
+    return user.role in CONTACT_WRITERS and agent == user.name
+
+
+def may_create_task(user: User, created_by: str) -> bool:
+    return user.role in CONTACT_WRITERS and created_by == user.name
+
+
+def may_route_contact(user: User, contact_agent: str) -> bool:
+    """A task may be made for a contact that is the caller's own (or any, reading all)."""
+    return contact_agent == user.name or reads_all(user)
+
+
+def may_act_on_task(user: User, task: Task) -> bool:
+    """Who may work a task: a supervisor always; the back office in its teams; the front
+    office on what came back to it (returned) and then on what it claimed itself (the
+    back office's queue is not its business)."""
+    if user.role == Role.SUPERVISOR:
+        return True
+    if user.role == Role.BACKOFFICE:
+        return task.team in user.teams
+    if user.role == Role.AGENT and task.created_by == user.name:
+        return task.status == TaskStatus.RETURNED or task.assignee == user.name
+    return False

@@ -1,0 +1,267 @@
+"""What the API answers: the response model of every route, so the OpenAPI document
+describes the real bodies (schemathesis checks each answer against it).
+
+Records are the domain records' `to_dict` form (`loket.domain.models`); times are ISO
+8601 text exactly as stored, so these models type them as strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from loket.domain.models import ContactStatus, TaskKind, TaskStatus
+from loket.protocol import Entity, PushStatus
+
+ContactStatusName = Literal[tuple(s.value for s in ContactStatus)]  # type: ignore[valid-type]
+TaskStatusName = Literal[tuple(s.value for s in TaskStatus)]  # type: ignore[valid-type]
+TaskKindName = Literal[tuple(k.value for k in TaskKind)]  # type: ignore[valid-type]
+PushStatusName = Literal[tuple(s.value for s in PushStatus)]  # type: ignore[valid-type]
+EntityName = Literal[tuple(e.value for e in Entity)]  # type: ignore[valid-type]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class FieldErrorOut(Out):
+    field: str
+    message: str
+
+
+class ErrorBodyOut(Out):
+    code: str
+    message: str
+    fields: list[FieldErrorOut]
+    current: dict[str, Any] | None = None
+
+
+class ErrorOut(Out):
+    """Every 4xx and 5xx (docs/sync-protocol.md, "Errors"); a conflict adds `current`."""
+
+    error: ErrorBodyOut
+    current: dict[str, Any] | None = None
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+class CustomerOut(Out):
+    name: str
+    phone: str
+    email: str
+    bsn: str
+    kvk: str
+    postcode: str
+    district: str
+
+
+class QuestionOut(Out):
+    id: str
+    text: str
+    notes: str
+    products: list[str]
+    outcome: str | None
+    task_id: str | None
+
+
+class ContactOut(Out):
+    id: str
+    agent: str
+    channel: str
+    started_at: str
+    ended_at: str | None
+    customer: CustomerOut | None
+    satisfaction: int | None
+    questions: list[QuestionOut]
+    status: ContactStatusName
+    rev: int
+
+
+class CallbackOut(Out):
+    name: str
+    phone: str
+    email: str
+    preferred_time: str
+
+
+class TaskStepOut(Out):
+    at: str
+    by: str
+    action: str
+    note: str
+    team: str
+    reached: bool | None
+
+
+class TaskOut(Out):
+    id: str
+    contact_id: str
+    question_id: str
+    kind: TaskKindName
+    product: str
+    team: str
+    assignee: str | None
+    subject: str
+    internal_note: str
+    callback: CallbackOut
+    intake: dict[str, str]
+    status: TaskStatusName
+    created_by: str
+    created_at: str
+    due_at: str | None
+    resolution: str
+    version: int
+    log: list[TaskStepOut]
+
+
+class ContactPage(Out):
+    items: list[ContactOut]
+    next_cursor: str | None
+
+
+class TaskPage(Out):
+    items: list[TaskOut]
+    next_cursor: str | None
+
+
+class QuestionSummaryOut(Out):
+    text: str
+    outcome: str | None
+    task_id: str | None
+
+
+class ContactSummaryOut(Out):
+    """A lookup hit: enough to recognise the resident's history; BSN masked."""
+
+    id: str
+    agent: str | None
+    channel: str | None
+    started_at: str | None
+    ended_at: str | None
+    status: str | None
+    customer: CustomerOut | None
+    questions: list[QuestionSummaryOut]
+
+
+class LookupOut(Out):
+    items: list[ContactSummaryOut]
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+class PushResultOut(Out):
+    id: str
+    status: PushStatusName
+    seq: int | None
+    error: ErrorBodyOut | None
+    current: TaskOut | None
+
+
+class PushOut(Out):
+    results: list[PushResultOut]
+
+
+class PullEntryOut(Out):
+    seq: int
+    entity: EntityName
+    id: str
+    at: str
+    data: ContactOut | TaskOut
+
+
+class PullOut(Out):
+    changes: list[PullEntryOut]
+    cursor: int
+    more: bool
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+class HandlingOut(Out):
+    count: int
+    mean_seconds: float | None
+    p90_seconds: float | None
+
+
+class TeamQueueOut(Out):
+    team: str
+    open: int
+    claimed: int
+    overdue: int
+    at_risk: int
+    returned: int
+
+
+class StatsOut(Out):
+    """`loket.domain.kpi.Report.to_dict`: the same figures as `loket report --json`."""
+
+    day: str
+    contacts: int
+    questions: int
+    fcr: float | None
+    fcr_resolved: int
+    fcr_counted: int
+    handling: HandlingOut
+    per_channel: dict[str, int]
+    per_district: dict[str, int]
+    per_outcome: dict[str, int]
+    queues: list[TeamQueueOut]
+    generated_at: str | None
+
+
+# --- users and operations --------------------------------------------------------------------
+
+
+class UserOut(Out):
+    name: str
+    role: str
+    teams: list[str]
+
+
+class UserListItem(UserOut):
+    disabled: bool
+    created_at: str
+
+
+class UserList(Out):
+    items: list[UserListItem]
+
+
+class NewUserOut(UserOut):
+    token: str  # shown once; only its hash is stored
+
+
+class DisabledOut(Out):
+    name: str
+    disabled: bool
+
+
+class AccessEntryOut(Out):
+    id: int
+    at: str
+    user: str
+    contact_id: str
+    reason: str
+    note: str
+
+
+class AccessLogOut(Out):
+    items: list[AccessEntryOut]
+    next_before: int | None
+
+
+class ShownBsnOut(Out):
+    contact_id: str
+    bsn: str
+
+
+class HealthOut(Out):
+    status: str
+    db: str

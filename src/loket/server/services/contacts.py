@@ -1,0 +1,261 @@
+"""Contacts and customer lookup: saving what consoles push (BSN sealed, see
+`loket.server.bsn_data`), listing and reading them, showing a full BSN with a reason, and
+finding a resident's earlier contacts by phone, e-mail or BSN (keyed hash)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from typing import Any
+
+from loket.domain.errors import DomainError, FieldError
+from loket.domain.models import Contact
+from loket.domain.validation import (
+    is_masked_bsn,
+    mask_bsn,
+    normalize_customer,
+    normalize_phone,
+    validate_bsn,
+    validate_contact,
+    validate_email,
+)
+from loket.protocol import Entity
+from loket.server import bsn_data, policy, schemas
+from loket.server.auth import User
+from loket.server.bsn import BsnKeyError, BsnKeys
+from loket.server.errors import ApiError, forbidden, not_found
+from loket.server.services.common import (
+    Context,
+    decode_cursor,
+    encode_cursor,
+    parse_moment,
+    prefixed,
+)
+from loket.server.services.users import AccessLog
+from loket.server.storage.base import ChangeRow, ContactQuery, ContactRow, Writes, db_time
+
+LOOKUP_LIMIT = 50
+_LONG_NUMBER = re.compile(r"\d{8,}")  # a BSN (or any long number) typed into a reason
+_DIGIT_SEPARATOR = re.compile(r"(?<=\d)[ .-](?=\d)")
+
+
+def has_customer_data(contact: dict[str, Any]) -> bool:
+    customer = contact.get("customer") or {}
+    return any(customer.values())
+
+
+class ContactService:
+    def __init__(
+        self,
+        ctx: Context,
+        access: AccessLog,
+        channels: Collection[str],
+        outcomes: Collection[str],
+        bsn_keys: BsnKeys | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.access = access
+        self.channels = tuple(channels)
+        self.outcomes = tuple(outcomes)
+        self.bsn_keys = bsn_keys  # loaded by `CentralStore.open` when not given
+
+    @property
+    def keys(self) -> BsnKeys:
+        if self.bsn_keys is None:
+            raise BsnKeyError("the BSN keys are not loaded (CentralStore.open)")
+        return self.bsn_keys
+
+    # --- saving (push: contact.save) ------------------------------------------------------
+
+    def check(self, user: User, contact_in: schemas.ContactIn) -> Contact:
+        """Checks that need no database: the caller's right and the domain's rules."""
+        if not policy.may_save_contact(user, contact_in.agent):
+            raise forbidden("Je kunt alleen je eigen contacten opslaan.")
+        contact = Contact.from_dict(contact_in.as_dict())
+        try:
+            validate_contact(contact, self.channels, self.outcomes)
+        except DomainError as exc:
+            raise ApiError.from_domain(prefixed(exc.errors, "payload.contact")) from None
+        return contact
+
+    def save(self, tx: Writes, user: User, contact: Contact) -> int | None:
+        """Upsert by rev; the queued change-log entry, or None for an older rev (no-op)."""
+        full = contact.to_dict()
+        data = bsn_data.masked_record(full)  # stored and logged: never the raw BSN
+        data_json = json.dumps(data)
+        customer = normalize_customer(contact.customer) if contact.customer else None
+        bsn_hash, sealed = self._sealed_bsn(tx, user, contact.id, customer)
+        row = ContactRow(
+            id=contact.id,
+            agent=contact.agent,
+            channel=contact.channel,
+            started_at=db_time(contact.started_at),
+            status=str(contact.status),
+            rev=contact.rev,
+            has_customer=has_customer_data(full),
+            data=data,
+            phone=(customer.phone or None) if customer else None,
+            email=(customer.email.lower() or None) if customer else None,
+            bsn_hash=bsn_hash,
+            bsn_key_id=sealed[0] if sealed else None,
+            bsn_enc=sealed[1] if sealed else None,
+            district=(customer.district or None) if customer else None,
+            outcomes=[q.outcome for q in contact.questions if q.outcome],
+            data_json=data_json,
+        )
+        if not tx.upsert_contact(row):  # another agent's contact, or an equal or older rev
+            owner = tx.contact_owner(contact.id)
+            if owner is not None and owner != user.name:
+                raise forbidden("Dit contact is van een andere medewerker.")
+            return None  # an equal or older rev: a no-op by contract
+        change = ChangeRow(
+            Entity.CONTACT, contact.id, self.ctx.now(), contact.agent, data, status=row.status
+        )
+        change.data_json = data_json
+        return tx.queue_change(change)
+
+    def _sealed_bsn(
+        self, tx: Writes, user: User, contact_id: str, customer: Any
+    ) -> tuple[str | None, tuple[str, str] | None]:
+        """(hash, (key id, ciphertext)) for a saved contact's BSN. A masked BSN (what
+        consoles get back from the store) means "unchanged": the stored one is kept."""
+        bsn = customer.bsn if customer else ""
+        if not bsn:
+            return None, None
+        if not is_masked_bsn(bsn):
+            bsn_hash, sealed = bsn_data.seal_bsn(self.keys, contact_id, bsn)
+            return bsn_hash, (sealed.key_id, sealed.token)
+        stored = tx.contact_bsn(contact_id)
+        known = bsn_data.reveal(self.keys, stored) if stored else None
+        if known is None or mask_bsn(known) != bsn or stored["agent"] != user.name:
+            msg = "Vul het volledige BSN in."
+            raise ApiError("validation", msg, [FieldError("payload.contact.customer.bsn", msg)])
+        return stored["bsn_hash"], (stored["bsn_key_id"], stored["bsn_enc"])
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def list(
+        self,
+        user: User,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        channel: str | None = None,
+        agent: str | None = None,
+        outcome: str | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        scope = policy.contact_scope(user)
+        query = ContactQuery(
+            since=parse_moment(since, "since"),
+            until=parse_moment(until, "until"),
+            channel=channel or None,
+            agent=agent or None,
+            outcome=outcome or None,
+            after=decode_cursor(cursor),
+            limit=limit + 1,
+        )
+        with self.ctx.storage.read() as r:
+            rows = r.contacts(query, scope)
+        page = rows[:limit]
+        items = [json.loads(row["data"]) for row in page]
+        self.access.record(user, [r["id"] for r in page if r["has_customer"]], "export")
+        last = page[-1] if page else None
+        more = len(rows) > limit and last is not None
+        return {
+            "items": items,
+            "next_cursor": encode_cursor(last["started_at"], last["id"]) if more else None,
+        }
+
+    def get(self, user: User, contact_id: str) -> dict[str, Any]:
+        scope = policy.contact_scope(user)
+        with self.ctx.storage.read() as r:
+            row = r.contact(contact_id)
+        if row is None:
+            raise not_found("Contact")
+        if not scope.admits(row):
+            raise forbidden("Je kunt alleen je eigen contacten inzien.")
+        if row["has_customer"]:
+            self.access.record(user, [contact_id], "view")
+        return json.loads(row["data"])
+
+    def show_bsn(self, user: User, contact_id: str, reason: str) -> dict[str, Any]:
+        """The full BSN of one contact, for a caller whose work needs it, with a reason;
+        access-logged (`show_bsn`, who, when, which contact, the reason) before it is
+        returned. Who may: `policy.may_see_bsn`."""
+        reason = " ".join(reason.split())
+        if _LONG_NUMBER.search(_DIGIT_SEPARATOR.sub("", reason)):
+            msg = "De reden mag geen nummer van 8 of meer cijfers bevatten."
+            raise ApiError("validation", msg, [FieldError("reason", msg)])
+        with self.ctx.storage.read() as r:
+            row = r.contact_bsn(contact_id)
+            if row is None:
+                raise not_found("Contact")
+            if not policy.may_see_bsn(
+                user, row["agent"], lambda teams: r.contact_has_task_for(contact_id, teams)
+            ):
+                raise forbidden("Je mag het BSN van dit contact niet inzien.")
+        bsn = bsn_data.reveal(self.keys, row)
+        if bsn is None:
+            raise not_found("BSN")
+        self.access.record(user, [contact_id], "show_bsn", reason)
+        return {"contact_id": contact_id, "bsn": bsn}
+
+    # --- customer lookup --------------------------------------------------------------------
+
+    def lookup(self, user: User, request: schemas.LookupIn) -> dict[str, Any]:
+        scope = policy.contact_scope(user)
+        criteria = self._criteria(request)
+        found: dict[str, dict[str, Any]] = {}
+        with self.ctx.storage.read() as r:
+            for column, value in criteria:
+                for row in r.contacts_matching(column, value, scope, LOOKUP_LIMIT):
+                    found.setdefault(row["id"], json.loads(row["data"]))
+        items = sorted(found.values(), key=lambda c: c["started_at"], reverse=True)
+        items = items[:LOOKUP_LIMIT]
+        self.access.record(user, [c["id"] for c in items] or [""], "lookup")
+        return {"items": [contact_summary(c) for c in items]}
+
+    def _criteria(self, request: schemas.LookupIn) -> list[tuple[str, str]]:
+        criteria: list[tuple[str, str]] = []
+        errors: list[FieldError] = []
+        checks = (
+            ("phone", request.phone, lambda v: normalize_phone(v, "phone")),
+            ("email", request.email, lambda v: validate_email(v, "email").lower()),
+            ("bsn_hash", request.bsn, lambda v: self.keys.hash(validate_bsn(v, "bsn"))),
+        )
+        for column, value, normalise in checks:
+            if not value:
+                continue
+            try:
+                criteria.append((column, normalise(value)))
+            except DomainError as exc:
+                errors.extend(exc.errors)
+        if errors:
+            raise ApiError("validation", errors[0].message, errors)
+        if not criteria:
+            msg = "Give a phone number, an e-mail address or a BSN."
+            raise ApiError("validation", msg, [FieldError("body", msg)])
+        return criteria
+
+
+def contact_summary(contact: dict[str, Any]) -> dict[str, Any]:
+    """What a lookup shows: enough to recognise the resident's history; BSN masked."""
+    customer = dict(contact.get("customer") or {})
+    if customer.get("bsn"):
+        customer["bsn"] = mask_bsn(customer["bsn"])
+    return {
+        "id": contact["id"],
+        "agent": contact.get("agent"),
+        "channel": contact.get("channel"),
+        "started_at": contact.get("started_at"),
+        "ended_at": contact.get("ended_at"),
+        "status": contact.get("status"),
+        "customer": customer or None,
+        "questions": [
+            {"text": q.get("text", ""), "outcome": q.get("outcome"), "task_id": q.get("task_id")}
+            for q in contact.get("questions", [])
+        ],
+    }

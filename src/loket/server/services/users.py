@@ -1,0 +1,105 @@
+"""Users and the access log: who is calling (bearer token → user), the users an admin
+manages, and the record of every read of personal data."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from loket.domain.errors import FieldError
+from loket.server.auth import User, hash_token, new_token
+from loket.server.errors import ApiError, not_found
+from loket.server.services.common import Context
+
+USER_CACHE_SECONDS = 2.0
+
+
+class UserService:
+    """Token look-ups (with a short cache, so most requests cost no query) and users."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._users: dict[str, tuple[User, float]] = {}
+        self._users_lock = threading.Lock()
+
+    def cached(self, token: str) -> User | None:
+        """The caller from the short-lived cache, without touching the database (so the
+        event loop may ask); None means `authenticate` must look it up."""
+        cached = self._users.get(hash_token(token))
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        return None
+
+    def authenticate(self, token: str) -> User:
+        token_hash = hash_token(token)
+        cached = self._users.get(token_hash)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        with self.ctx.storage.read() as r:
+            row = r.user_by_token_hash(token_hash)
+        if row is None or row["disabled"]:
+            raise ApiError("unauthorized", "Unknown or disabled token.")
+        user = User.from_row(row)
+        with self._users_lock:
+            self._users[token_hash] = (user, time.monotonic() + USER_CACHE_SECONDS)
+        return user
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.ctx.storage.read() as r:
+            rows = r.users()
+        return [
+            {
+                **User.from_row(row).as_dict(),
+                "disabled": bool(row["disabled"]),
+                "created_at": row["created_at"],
+            }
+            for row in rows
+        ]
+
+    def add(self, name: str, role: str, teams: Iterable[str]) -> str:
+        """Create a user; returns its bearer token (shown once, stored only as a hash)."""
+        token = new_token()
+        with self.ctx.storage.write() as tx:
+            if tx.user(name) is not None:
+                msg = f"User '{name}' exists."
+                raise ApiError("conflict", msg, [FieldError("name", msg)])
+            tx.add_user(name, role, list(teams), hash_token(token), self.ctx.now())
+        return token
+
+    def disable(self, name: str) -> None:
+        with self.ctx.storage.write() as tx:
+            if not tx.set_user_disabled(name, True):
+                raise not_found("User")
+        with self._users_lock:
+            self._users.clear()
+
+
+class AccessLog:
+    """Every read of a resident's data: who, when, which contact, and why."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def record(self, user: User, contact_ids: Sequence[str], reason: str, note: str = "") -> None:
+        if contact_ids:
+            with self.ctx.storage.write() as tx:
+                tx.add_access(self.ctx.now(), user.name, contact_ids, reason, note)
+
+    def page(self, limit: int, before: int | None) -> dict[str, Any]:
+        with self.ctx.storage.read() as r:
+            rows = r.access_log(before, limit + 1)
+        items = [
+            {
+                "id": int(x["id"]),
+                "at": x["at"],
+                "user": x["user_name"],
+                "contact_id": x["contact_id"],
+                "reason": x["reason"],
+                "note": x["note"],
+            }
+            for x in rows[:limit]
+        ]
+        more = len(rows) > limit
+        return {"items": items, "next_before": items[-1]["id"] if more else None}
