@@ -37,7 +37,7 @@ def _register_optional(app: Any) -> None:
     """Attach the sub-apps of areas that exist; each area owns its module in loket.cli."""
     import importlib
 
-    for module_name in ("kb", "server", "bsn", "contact", "console", "report", "export"):
+    for module_name in ("kb", "server", "bsn", "contact", "console", "report", "remind", "export"):
         try:
             module = importlib.import_module(f"loket.cli.{module_name}")
         except ModuleNotFoundError as exc:

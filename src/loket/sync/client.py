@@ -125,6 +125,16 @@ class SyncClient:
             raise ServerError("Onverwacht antwoord van de server op cijfers.")
         return body
 
+    def tasks(
+        self, *, team: str | None = None, status: str | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """One page of the tasks the caller may see (`items`, `next_cursor`)."""
+        params = {k: v for k, v in (("team", team), ("status", status), ("cursor", cursor)) if v}
+        body = self._request("GET", "/tasks", params=params)
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            raise ServerError("Onverwacht antwoord van de server op taken.")
+        return body
+
     def lookup(self, *, phone: str = "", email: str = "", bsn: str = "") -> list[dict[str, Any]]:
         keys = {k: v for k, v in (("phone", phone), ("email", email), ("bsn", bsn)) if v}
         body = self._request("POST", "/customers/lookup", json=keys)
