@@ -179,7 +179,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Times each query is run.")
     parser.add_argument("--products", type=int, default=10_000, help="Size of generated kb.")
     args = parser.parse_args()
-    queries = [q for q, _ in load_queries(ROOT / "tests" / "kb" / "eval_queries.tsv")]
+    queries = [q.text for q in load_queries(ROOT / "tests" / "kb" / "eval_queries.tsv")]
     print(f"python {sys.version.split()[0]}, {len(queries)} eval queries x {args.rounds} rounds")
     measure("real kb", default_kb_dir(), queries, args.rounds)
     with tempfile.TemporaryDirectory() as tmp:

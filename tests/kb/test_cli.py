@@ -31,7 +31,7 @@ def test_search_json_shape(env: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert 1 <= len(rows) <= 2
-    assert set(rows[0]) == {"id", "title", "upl", "score"}
+    assert set(rows[0]) == {"id", "title", "upl", "score", "confidence", "event"}
     assert rows[0]["id"] == "afvalcontainer" and rows[0]["upl"] == "afvalcontainer"
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
 

@@ -13,6 +13,7 @@ from loket.cli.common import fail, settings_or_exit
 
 if TYPE_CHECKING:
     from loket.kb import KnowledgeBase
+    from loket.kb.quality import Tally
 
 app = typer.Typer(no_args_is_help=True, help="Check, index, search and show the knowledge base.")
 
@@ -47,14 +48,15 @@ def _display_path(path: Path) -> str:
 def check(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Validate every kb file; exit code 1 when there are errors (warnings alone give 0)."""
+    """Validate every kb file and the life events; exit code 1 on errors (warnings give 0)."""
     from loket.kb import ERROR, check_kb
+    from loket.kb.events import default_events_path
     from loket.kb.loader import kb_files
 
     settings = settings_or_exit()
     if not settings.kb_dir.is_dir():
         fail(f"kb directory not found: {settings.kb_dir} (set kb_dir or LOKET_KB_DIR)")
-    problems = check_kb(settings.kb_dir)
+    problems = check_kb(settings.kb_dir, events_path=default_events_path())
     errors = sum(p.severity == ERROR for p in problems)
     if as_json:
         rows = [
@@ -94,26 +96,46 @@ def index() -> None:
 @app.command("search")
 def search(
     query: str = typer.Argument(..., help="What the caller asks, e.g. 'kliko kapot'."),
-    as_json: bool = typer.Option(False, "--json", help="JSON list of {id, title, upl, score}."),
+    as_json: bool = typer.Option(
+        False, "--json", help="JSON list of {id, title, upl, score, confidence, event}."
+    ),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="Maximum results."),
 ) -> None:
-    """Search the knowledge base, best match first."""
-    hits = _open().search(query, limit=limit)
+    """Search the knowledge base, best match first; weak matches are marked as guesses."""
+    result = _open().lookup(query, limit=limit)
+    hits = result.hits
     if as_json:
-        rows = [{"id": h.id, "title": h.title, "upl": h.upl, "score": h.score} for h in hits]
+        event = result.event.id if result.event else None
+        rows = [
+            {
+                "id": h.id,
+                "title": h.title,
+                "upl": h.upl,
+                "score": h.score,
+                "confidence": "high" if h.strong else "low",
+                "event": event if result.event and h.id in result.event.products else None,
+            }
+            for h in hits
+        ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not hits:
         typer.echo("no results", err=True)
         return
+    if not result.confident:
+        typer.echo("no strong match: the results below are guesses", err=True)
+    if result.event:
+        typer.echo(f"life event: {result.event.title} ({', '.join(result.event.products)})")
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"kb search: {query}")
-    for column in ("#", "id", "title", "team", "score"):
+    for column in ("#", "id", "title", "team", "score", "match"):
         table.add_column(column)
     for number, hit in enumerate(hits, start=1):
-        table.add_row(str(number), hit.id, hit.title, hit.backoffice, f"{hit.score:.3f}")
+        match = "strong" if hit.strong else "guess"
+        row = (str(number), hit.id, hit.title, hit.backoffice, f"{hit.score:.3f}", match)
+        table.add_row(*row, style=None if hit.strong else "dim")
     Console().print(table)
 
 
@@ -122,7 +144,7 @@ def evaluate_queries(
     path: Path = typer.Argument(..., help="Query file: 'question<TAB>expected_id' per line."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Measure search quality (top-1, top-3) on a file of resident questions."""
+    """Measure search quality (top-1, top-3, MRR, confidence) on a file of questions, per style."""
     from loket.kb.quality import evaluate
 
     try:
@@ -130,12 +152,32 @@ def evaluate_queries(
     except (OSError, ValueError) as exc:
         fail(str(exc))
     if as_json:
-        data = {"total": report.total, "top1": report.top1_rate, "top3": report.top3_rate}
-        print(json.dumps({**data, "misses": report.misses}, indent=2, ensure_ascii=False))
+        data = {
+            **_tally_json(report.good),
+            "no_match": _tally_json(report.no_match),
+            "styles": {name: _tally_json(t) for name, t in sorted(report.styles.items())},
+            "misses": report.misses,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return
     typer.echo(report.summary())
+    for line in report.style_lines():
+        typer.echo(f"  {line}")
+    if report.misses:
+        typer.echo("misses:")
     for miss in report.misses:
         typer.echo(f"  {miss}")
+
+
+def _tally_json(tally: Tally) -> dict[str, float | int]:
+    """One group's figures; rates are fractions (0..1), low_confidence is the flagged share."""
+    return {
+        "total": tally.total,
+        "top1": tally.top1_rate,
+        "top3": tally.top3_rate,
+        "mrr3": tally.mrr,
+        "low_confidence": tally.weak_rate,
+    }
 
 
 @app.command("show")

@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from loket.kb import index as kb_index
+from loket.kb.events import check_events, default_events_path, load_events
 from loket.kb.loader import load_dir
-from loket.kb.models import ERROR, Article, Problem, SearchHit
+from loket.kb.models import ERROR, Article, LifeEvent, Problem, SearchHit, SearchResult
 from loket.kb.reference import default_upl_csv, load_teams, load_upl
 from loket.kb.search import Searcher
 
@@ -42,6 +43,7 @@ class KnowledgeBase:
         articles: list[Article],
         problems: list[Problem],
         rebuilt: bool,
+        events: list[LifeEvent] | None = None,
     ) -> None:
         self.kb_dir = kb_dir
         self.problems = problems
@@ -49,7 +51,8 @@ class KnowledgeBase:
         self._conn = conn
         self._articles = articles
         self._by_id = {a.id: a for a in articles}
-        self._searcher = Searcher(conn, articles)
+        self.events = events or []
+        self._searcher = Searcher(conn, articles, self.events)
 
     @classmethod
     def open(
@@ -58,9 +61,15 @@ class KnowledgeBase:
         index_path: Path | None = None,
         upl_csv: Path | None = None,
         teams: set[str] | None = None,
+        events_path: Path | None = None,
     ) -> KnowledgeBase:
-        """Load and index kb_dir; a file index is reused while kb/ is unchanged."""
+        """Load and index kb_dir; a file index is reused while kb/ is unchanged.
+
+        Life events come from events_path (default: the shipped data/life-events.toml); a
+        missing or broken file means search without events, and `loket kb check` says why.
+        """
         kb_dir = Path(kb_dir)
+        events = _events(events_path)
         upl, teams, extra = _reference(upl_csv, teams)
         fp = kb_index.fingerprint(kb_dir, extra)
         if index_path is not None and index_path.is_file():
@@ -68,7 +77,7 @@ class KnowledgeBase:
             if kb_index.stored_fingerprint(conn) == fp:
                 try:
                     articles, problems = kb_index.load_stored(conn)
-                    return cls(kb_dir, conn, articles, problems, rebuilt=False)
+                    return cls(kb_dir, conn, articles, problems, False, events)
                 except (sqlite3.DatabaseError, ValueError, TypeError, KeyError):
                     pass  # a damaged index is simply rebuilt
             conn.close()
@@ -78,10 +87,14 @@ class KnowledgeBase:
             kb_index.build(conn, result.articles, result.problems, fp)
         else:
             conn = kb_index.build_file(index_path, result.articles, result.problems, fp)
-        return cls(kb_dir, conn, result.articles, result.problems, rebuilt=True)
+        return cls(kb_dir, conn, result.articles, result.problems, True, events)
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Best matches first; an empty or meaningless query gives an empty list."""
+        return self._searcher.search(query, limit).hits
+
+    def lookup(self, query: str, limit: int = 10) -> SearchResult:
+        """Like `search`, with whether the best hit is a strong match and the life event."""
         return self._searcher.search(query, limit)
 
     def warm_up(self) -> None:
@@ -107,8 +120,21 @@ class KnowledgeBase:
 
 
 def check_kb(
-    kb_dir: Path, upl_csv: Path | None = None, teams: set[str] | None = None
+    kb_dir: Path,
+    upl_csv: Path | None = None,
+    teams: set[str] | None = None,
+    events_path: Path | None = None,
 ) -> list[Problem]:
-    """Every problem in kb_dir, for `loket kb check`; nothing is indexed."""
+    """Every problem in kb_dir (and in the life events file, when given); nothing is indexed."""
     upl, teams, _ = _reference(upl_csv, teams)
-    return load_dir(Path(kb_dir), teams, upl).problems
+    result = load_dir(Path(kb_dir), teams, upl)
+    if events_path is None:
+        return result.problems
+    return result.problems + check_events(events_path, {a.id for a in result.articles})
+
+
+def _events(path: Path | None) -> list[LifeEvent]:
+    try:
+        return load_events(path or default_events_path())
+    except (OSError, ValueError):
+        return []

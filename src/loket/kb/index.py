@@ -22,7 +22,7 @@ from loket.kb.models import Article, Problem
 from loket.kb.profile import Profile, name_phrases, squashed
 from loket.kb.text import normalize, stem, words
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # bm25 column weights: name (title, UPL name, id), synonyms, summary, body.
 FTS_WEIGHTS = (10.0, 8.0, 2.0, 1.0)
 
@@ -94,7 +94,7 @@ def build(
             (
                 rowid,
                 " ".join(_stems(" ".join(names[:3]))),
-                " ".join(_stems(" ".join(article.synonyms))),
+                " ".join(_stems(" ".join(article.synonyms + article.english))),
                 " ".join(_stems(article.summary)),
                 " ".join(_stems(article.body)),
             )

@@ -19,10 +19,10 @@ import yaml
 from loket.kb.models import ERROR, WARNING, Article, Problem
 
 REQUIRED = ("id", "title", "upl", "uri", "summary", "backoffice", "synonyms")
-OPTIONAL = ("sla_days", "channels", "costs", "lead_time", "self_service", "related")
+OPTIONAL = ("sla_days", "channels", "costs", "lead_time", "self_service", "related", "english")
 STR_FIELDS = {"id", "title", "upl", "uri", "summary", "backoffice", "costs", "lead_time"}
 STR_FIELDS |= {"self_service"}
-LIST_FIELDS = {"synonyms", "channels", "related"}
+LIST_FIELDS = {"synonyms", "channels", "related", "english"}
 BODY_SECTIONS = ("Antwoord", "Voorwaarden", "Vraag na", "Kosten en doorlooptijd", "Zelf regelen")
 SUMMARY_MAX = 160
 KNOWN_CHANNELS = {"telefoon", "balie", "e-mail", "chat", "web", "post", "social"}
@@ -165,6 +165,7 @@ def _build(path: Path, parsed: _Parsed) -> Article:
         lead_time=opt("lead_time"),
         self_service=opt("self_service"),
         related=list(opt("related") or []),
+        english=[s.strip() for s in opt("english") or [] if s.strip()],
         body=parsed.body.strip("\n"),
         path=path,
     )

@@ -1,4 +1,4 @@
-"""The kb's records: an article, a search hit and a problem found while checking files."""
+"""The kb's records: an article, a search hit and result, a life event, a problem in a file."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class Article:
     lead_time: str | None = None
     self_service: str | None = None
     related: list[str] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)  # what English-speaking residents say
     body: str = ""
     path: Path | None = None
 
@@ -71,3 +72,30 @@ class SearchHit:
     score: float
     summary: str
     backoffice: str
+    strong: bool = True  # False: a best guess, shown as such (see `SearchResult.confident`)
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    """Something that happens in a resident's life and the products it needs, in checklist
+    order ("we krijgen een baby" -> geboorteaangifte, erkenning, naamskeuze)."""
+
+    id: str
+    title: str  # Dutch, as the console shows it
+    products: tuple[str, ...]
+    triggers: tuple[frozenset[str], ...]  # stem sets; a query holding all of one is the event
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits best first, whether the best one is a strong match, and the life event the query
+    reads as (its products are then first among the hits)."""
+
+    hits: list[SearchHit]
+    confident: bool
+    event: LifeEvent | None = None
+    coverage: float = 0.0  # share of the caller's words (by weight) the best hit contains
+
+    @property
+    def confidence(self) -> str:
+        return "high" if self.confident else "low"

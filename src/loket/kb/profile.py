@@ -11,8 +11,14 @@ from loket.kb.text import normalize, stem, words
 
 
 def name_phrases(article: Article) -> list[str]:
-    """What an agent or resident calls the product: title, UPL name, id and synonyms."""
-    return [article.title, article.upl, article.id.replace("-", " "), *article.synonyms]
+    """What an agent or resident calls the product: title, UPL name, id, synonyms, English."""
+    return [
+        article.title,
+        article.upl,
+        article.id.replace("-", " "),
+        *article.synonyms,
+        *article.english,
+    ]
 
 
 def squashed(phrase: str) -> str:

@@ -13,10 +13,20 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 
+from loket.kb.events import match_event
 from loket.kb.index import idf
-from loket.kb.models import Article, SearchHit
+from loket.kb.models import Article, LifeEvent, SearchHit, SearchResult
 from loket.kb.profile import Profile, trigrams
-from loket.kb.text import STOPWORDS, edit_distance, normalize, stem, words
+from loket.kb.text import (
+    STOPWORDS,
+    clean_spoken,
+    edit_distance,
+    lemma,
+    looks_english,
+    normalize,
+    stem,
+    words,
+)
 
 CANDIDATES = 40  # per table; the reranker sees at most about twice this
 COMMON_MIN = 25  # a word in more articles than this (and than COMMON_SHARE of them) is
@@ -38,8 +48,28 @@ WEAK_WORDS = frozenset(
     {"aanvragen", "aanvraag", "regelen", "maken", "krijgen", "nodig", "melden", "melding"}
     | {"doorgeven", "opgeven", "laten", "nieuw", "nieuwe", "ophalen", "betalen"}
     | {"kwijt", "kapot", "stuk"}  # a state, not a product: "kliko kapot" is about the kliko
+    # Who it is for and where: they colour the question but rarely name the product.
+    | {"moeder", "vader", "zoon", "dochter", "opa", "oma", "ouders"}
+    | {"man", "vrouw", "partner", "vriend", "vriendin", "buurman", "buurvrouw", "buren"}
+    | {"broer", "zus", "schoonmoeder", "kleinkind", "familie", "wijk", "buurt"}
+    | {"mother", "father", "son", "daughter", "wife", "husband", "neighbour"}
+)
+JOIN_MIN = 4  # "grof vuil" -> "grofvuil"; shorter parts join by accident ("ver lopen")
+# Verbs whose every form is filler ("gegaan", "geweest", "went"); lemmas of other
+# stopwords are not enough ("eerste" -> "een").
+FILLER_VERBS = frozenset(
+    {"gaan", "zijn", "hebben", "doen", "worden", "kunnen", "moeten", "willen", "zullen"}
+    | {"mogen", "zeggen", "bellen", "weten", "be", "have", "do", "go", "get", "want", "need"}
 )
 SHORT_WORD = 8  # up to this length typo candidates come from deletions, not trigrams
+LEMMA = 1.0  # the dictionary form of an inflected word ('opgehaald' -> 'ophalen')
+EVENT_BONUS = 0.3  # a product of the life event the query reads as
+EVENT_ORDER = 0.15  # at most this much more for the first product of the event's checklist
+OUTSIDE_EVENT_COVERAGE = 0.6  # a product outside the event this strong still comes first
+# Confidence: the best hit must cover this share of the caller's words (by weight).
+CONFIDENT_COVERAGE = 0.48
+# ... or, in a long sentence, words this heavy matched (two rare words in its name).
+CONFIDENT_MATCHED = 1.4
 WEAK = 0.3
 DIMINUTIVES = ("etje", "tje", "pje", "kje", "je")
 
@@ -60,12 +90,20 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', "") + '"'
 
 
+# score, id, article, coverage, in the query's life event, a strong match on its own
+_Ranked = tuple[float, str, Article, float, bool, bool]
+
+
 class Searcher:
     """Runs queries against an open index; safe to share between threads."""
 
-    def __init__(self, conn: sqlite3.Connection, articles: list[Article]) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, articles: list[Article], events: list[LifeEvent]
+    ) -> None:
         self._conn = conn
         self._articles = articles  # rowid - 1 -> article
+        self._rowids = {a.id: rowid for rowid, a in enumerate(articles, start=1)}
+        self._events = events
         self._lock = threading.Lock()
         self._profiles: dict[int, Profile] = {}
         self._vocab: dict[str, int] | None = None
@@ -102,6 +140,7 @@ class Searcher:
             self._deletions()
             if profiles:
                 self._load_profiles(list(range(1, len(self._articles) + 1)))
+        lemma("opgehaald")  # loads the Dutch dictionary (the slow part of a first query)
 
     # -- query analysis ----------------------------------------------------------------
     def _deletions(self) -> dict[str, list[str]]:
@@ -181,12 +220,19 @@ class Searcher:
                     guess = base  # maybe only known inside a compound ("volkstuin")
         return guess
 
-    def _concept(self, word: str, found: list[str], position: int) -> Concept:
+    def _concept(self, word: str, found: list[str], position: int, lang: str) -> Concept:
         assert self._vocab is not None and self._stem_df is not None
         concept = Concept(word)
         variants = [(word, 1.0)]
         exact = True  # substrings only for words the caller typed (or their plain base)
-        if word not in self._vocab:
+        dictionary_form = lemma(word, lang)
+        if (
+            dictionary_form != word
+            and len(dictionary_form) >= 3
+            and dictionary_form not in STOPWORDS
+        ):
+            variants.append((dictionary_form, LEMMA))
+        if word not in self._vocab and dictionary_form not in self._vocab:
             base = self._base(word)
             if base:
                 variants.append((base, 1.0))
@@ -216,7 +262,11 @@ class Searcher:
         if position + 1 < len(found):
             neighbours.append(word + found[position + 1])
         for joined in neighbours:
-            if joined in self._vocab:
+            if (
+                joined in self._vocab
+                and len(joined) - len(word) >= JOIN_MIN
+                and len(word) >= JOIN_MIN
+            ):
                 concept.stems[stem(joined)] = 1.0
         dfs = [self._stem_df.get(s, 0) for s in concept.stems]
         concept.weight = idf(max(dfs), len(self._articles)) if dfs else 1.0
@@ -225,8 +275,22 @@ class Searcher:
         return concept
 
     def _concepts(self, query: str) -> list[Concept]:
+        lang = "en" if looks_english(query) else "nl"
         found = words(query) or normalize(query).split()
-        return [self._concept(word, found, i) for i, word in enumerate(found)]
+        # "gegaan", "geweest", "went": forms of a stopword are filler too.
+        found = [w for w in found if lemma(w, lang) not in FILLER_VERBS] or found
+        return [self._concept(word, found, i, lang) for i, word in enumerate(found)]
+
+    def _event(self, query: str, concepts: list[Concept]) -> LifeEvent | None:
+        """The life event the query reads as, from all its words (small ones too)."""
+        if not self._events:
+            return None
+        lang = "en" if looks_english(query) else "nl"
+        stems = {s for c in concepts for s in c.stems}
+        for token in normalize(query).split():
+            stems.add(stem(token))
+            stems.add(stem(lemma(token, lang)))
+        return match_event(self._events, stems)
 
     # -- candidates and ranking --------------------------------------------------------
     def _candidates(self, concepts: list[Concept]) -> dict[int, float]:
@@ -238,7 +302,7 @@ class Searcher:
         strong = [c for c in concepts if c.word not in WEAK_WORDS] or concepts
         common = max(COMMON_MIN, len(self._articles) * COMMON_SHARE)
         stems = {s for c in strong for s in c.stems}
-        rare = {s for s in stems if self._all_df.get(s, 0) <= common}
+        rare = {s for s in stems if 0 < self._all_df.get(s, 0) <= common}
         # Inside compounds only words that are rare as names of their own: a common word
         # brings enough candidates as a whole word, and its substring search is costly.
         subs = {
@@ -294,42 +358,91 @@ class Searcher:
                 best = max(best, FUZZY * overlap)
         return best
 
-    def _score(self, query: _Query, profile: Profile) -> float:
-        concepts = query.concepts
-        score = sum(c.weight * self._match(c, profile) for c in concepts) / query.total_weight
-        if query.content in profile.phrases:
-            score += 0.3
-        elif not query.spans.isdisjoint(profile.phrases):
-            score += 0.15
-        if profile.name_words:
-            score += 0.1 * max(len(n & query.stems) / len(n) for n in profile.name_words)
-        return score
+    def _matched(self, query: _Query, profile: Profile) -> float:
+        """How much of the caller's words (by weight) this article's text contains."""
+        return sum(c.weight * self._match(c, profile) for c in query.concepts)
 
-    def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+    @staticmethod
+    def _bonus(query: _Query, profile: Profile) -> float:
+        bonus = 0.0
+        if query.content in profile.phrases:
+            bonus += 0.3
+        elif not query.spans.isdisjoint(profile.phrases):
+            bonus += 0.15
+        if profile.name_words:
+            bonus += 0.1 * max(len(n & query.stems) / len(n) for n in profile.name_words)
+        return bonus
+
+    def _event_rows(self, event: LifeEvent | None) -> dict[int, float]:
+        """rowid -> bonus for the event's products: the checklist's first ones a little more,
+        so a caller who only names the event ("ik ben ontslagen") gets the main product."""
+        if event is None:
+            return {}
+        rows = [self._rowids[p] for p in event.products if p in self._rowids]
+        return {
+            rowid: EVENT_BONUS + EVENT_ORDER * (len(rows) - i) / len(rows)
+            for i, rowid in enumerate(rows)
+        }
+
+    def search(self, query: str, limit: int = 10) -> SearchResult:
+        empty = SearchResult([], confident=False)
         if limit <= 0 or not normalize(query):
-            return []
+            return empty
+        query = clean_spoken(query)
         with self._lock:
             if self._vocab is None:
                 self._load_vocab()
             concepts = self._concepts(query)
             if not concepts:
-                return []
+                return empty
             candidates = self._candidates(concepts)
+            event = self._event(query, concepts)
+            event_rows = self._event_rows(event)
+            for rowid in event_rows:
+                candidates.setdefault(rowid, 0.0)
             if not candidates:
-                return []
+                return empty
             prepared = _Query(concepts)
             self._load_profiles(list(candidates))
             ranked = []
             for rowid, relevance in candidates.items():
                 article = self._articles[rowid - 1]
-                score = self._score(prepared, self._profiles[rowid])
+                profile = self._profiles[rowid]
+                matched = self._matched(prepared, profile)
+                coverage = matched / prepared.total_weight
+                score = coverage + self._bonus(prepared, profile)
                 score += 0.15 * relevance + (0.03 if article.written else 0.0)
-                ranked.append((score, article.id, article))
+                score += event_rows.get(rowid, 0.0)
+                strong = coverage >= CONFIDENT_COVERAGE or matched >= CONFIDENT_MATCHED
+                ranked.append((score, article.id, article, coverage, rowid in event_rows, strong))
         ranked.sort(key=lambda r: (-r[0], r[1]))
-        return [
-            SearchHit(a.id, a.title, a.upl, round(s, 4), a.summary, a.backoffice)
-            for s, _, a in ranked[:limit]
+        if event_rows:
+            ranked = _event_first(ranked)
+        top = ranked[:limit]
+        confident = bool(top) and (top[0][4] or top[0][5])
+        hits = [
+            SearchHit(
+                a.id,
+                a.title,
+                a.upl,
+                round(s, 4),
+                a.summary,
+                a.backoffice,
+                strong=confident and (in_event or strong),
+            )
+            for s, _, a, _coverage, in_event, strong in top
         ]
+        return SearchResult(hits, confident, event, top[0][3] if top else 0.0)
+
+
+def _event_first(ranked: list[_Ranked]) -> list[_Ranked]:
+    """The event's products first, unless another product names what the caller said far
+    better ("ons hondje is overleden, afmelden" is about the dog tax, not a death)."""
+    inside = [r for r in ranked if r[4]]
+    outside = [r for r in ranked if not r[4]]
+    if outside and outside[0][3] >= OUTSIDE_EVENT_COVERAGE and outside[0][3] > inside[0][3]:
+        return ranked
+    return inside + outside
 
 
 class _Query:

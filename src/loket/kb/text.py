@@ -25,6 +25,33 @@ STOPWORDS = frozenset(
     vraag vragen vroeg weten informatie info iets iemand gemeente even effe eigenlijk
     bellen bel gebeld zeggen gezegd kost kosten hoelang lang daar er eraan ermee
     """.split()  # noqa: SIM905
+    # Spoken Dutch: hesitations, politeness, openers and time words that carry no product.
+    + """
+    eh ehm uhm hm hmm ehh hoi hey hee oke okee ok sorry stoor storen kijk zit zeg hoor
+    gewoon echt zomaar wou zou even ff namens bedoel bedoeling natuurlijk eigenlijk
+    weet snap begrijp denk dacht misschien ongeveer alvast alweer weer ineens steeds
+    gisteren vandaag vanochtend vanmiddag vanavond vannacht morgen overmorgen week weken
+    maand maanden dagen sinds geleden vorige volgende afgelopen laatst intussen
+    alsjeblieft dank danku dankjewel fijn prima goeiemorgen goeiemiddag middag morgens
+    """.split()  # noqa: SIM905
+    # English function words: expats ask in English, and the kb's English names use them.
+    + """
+    the a an my your his her our their mine is are am was were be been being im i you he
+    she it its they we us them to of for from with on at by about and or but not no do
+    does did done have has having can could would should will shall may might must how
+    what where when why who which there here this that these those please hello hi just
+    some any anything something get got getting need needs want wants like hey thanks
+    municipality city council
+    """.split()  # noqa: SIM905
+)
+
+# Words only an English sentence has (no Dutch word is spelt like them).
+ENGLISH_MARKERS = frozenset(
+    """
+    the my your our their i you he she it they to for from with how what where when why
+    who which there this that can could would should will need want does did have has
+    are were am been
+    """.split()  # noqa: SIM905
 )
 
 _APOSTROPHE_S = re.compile(r"['’`]s\b")
@@ -40,6 +67,36 @@ def fold(text: str) -> str:
 def normalize(text: str) -> str:
     """Folded text with punctuation as single spaces ('kliko's' -> 'kliko')."""
     return _NON_WORD.sub(" ", _APOSTROPHE_S.sub("", fold(text))).strip()
+
+
+_GREETING = (
+    r"(?:ja|jaa|hallo|hoi|hey|dag|goedemorgen|goedemiddag|goedenavond|goeiemorgen|goeiemiddag)"
+)
+# "ja hallo, met mevrouw de Boer, ..." : the caller's name is no part of the question.
+_CALLER_NAME = re.compile(
+    rf"^\W*(?:{_GREETING}\W+)+(?:u spreekt |je spreekt )?met\s+"
+    r"(?:(?:[\w'-]+\s*){1,4}[,.!?]"  # up to four words and a comma: "met Jan de Vries,"
+    r"|(?:(?:de heer|mevrouw|meneer|mevr|dhr|mw|familie)\s+)?(?:de |van |van de |van der )?\w+)",
+    re.IGNORECASE,
+)
+
+
+def clean_spoken(text: str) -> str:
+    """Drop what a caller says before the question: the greeting and their own name.
+
+    Hesitations and politeness are stopwords; this handles the one opener they cannot,
+    "met <naam>", where the name would otherwise be searched for.
+    """
+    match = _CALLER_NAME.match(text)
+    if match:
+        return text[match.end() :]
+    return text
+
+
+def looks_english(text: str) -> bool:
+    """True when the sentence has English function words: lemmas then come from English."""
+    found = normalize(text).split()
+    return sum(w in ENGLISH_MARKERS for w in found) >= 1 and len(found) >= 2
 
 
 def words(text: str, keep_stopwords: bool = False) -> list[str]:
@@ -73,6 +130,19 @@ def stem(word: str) -> str:
     if len(_stem_cache) < 200_000:
         _stem_cache[word] = result
     return result
+
+
+def lemma(word: str, lang: str = "nl") -> str:
+    """The dictionary form ('opgehaald' -> 'ophalen', 'lost' -> 'lose') from simplemma.
+
+    Its dictionaries load on first use (about 0.5 s and 50 MB for Dutch), so only query
+    words are lemmatised and the console does the first call in its warm-up thread.
+    """
+    import simplemma
+
+    if len(word) <= 3 or word.isdigit():
+        return word
+    return fold(simplemma.lemmatize(word, lang=lang))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

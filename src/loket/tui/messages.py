@@ -40,6 +40,8 @@ class SearchResults(Message):
     query: str
     hits: list[Any]
     elapsed_ms: float
+    confident: bool = True  # False: no strong match, the hits are best guesses
+    event: Any = None  # the life event the query reads as (its products lead the hits)
 
 
 @dataclass

@@ -76,24 +76,36 @@ class SearchPanel(Vertical):
         if services is None:
             return
         started = time.perf_counter()
-        hits = services.kb.search(query, limit=LIMIT)
+        result = services.kb.lookup(query, limit=LIMIT)
         elapsed = (time.perf_counter() - started) * 1000
-        self.post_message(SearchResults(query, list(hits), elapsed))
+        message = SearchResults(query, list(result.hits), elapsed, result.confident, result.event)
+        self.post_message(message)
 
     def on_search_results(self, message: SearchResults) -> None:
         if message.query != self.query_text:
             message.stop()  # stale: the agent typed on
             return
-        self.show_hits(message.query, message.hits)
+        self.show_hits(message.query, message.hits, message.confident, message.event)
 
-    def show_hits(self, query: str, hits: list[Any]) -> None:
+    def show_hits(
+        self, query: str, hits: list[Any], confident: bool = True, event: Any = None
+    ) -> None:
+        """Hits as options; a weak result says so first and dims its guesses, a life event
+        heads its products with a checklist line."""
         results = self.query_one("#results", OptionList)
         results.clear_options()
         if not hits:
             results.add_option(Option(S.SEARCH_NO_HITS.format(q=query), disabled=True))
             return
-        results.add_options(Option(_hit_label(hit), id=hit.id) for hit in hits)
-        results.highlighted = 0
+        checklist = set(event.products) if event else set()
+        if event:
+            shown = sum(hit.id in checklist for hit in hits)
+            header = S.SEARCH_EVENT.format(title=event.title, n=shown)
+            results.add_option(Option(Text(header, style="bold"), disabled=True))
+        elif not confident:
+            results.add_option(Option(Text(S.SEARCH_WEAK, style="italic"), disabled=True))
+        results.add_options(Option(_hit_label(hit, hit.id in checklist), id=hit.id) for hit in hits)
+        results.highlighted = results.option_count - len(hits)
 
     @on(Input.Submitted, "#search")
     def _open_first(self, event: Input.Submitted) -> None:
@@ -119,10 +131,13 @@ class SearchPanel(Vertical):
             self.query_one("#results", OptionList).focus()
 
 
-def _hit_label(hit: Any) -> Text:
-    """Title, plus the UPL name when it says something else (never parsed as markup)."""
+def _hit_label(hit: Any, in_checklist: bool = False) -> Text:
+    """Title, plus the UPL name when it says something else (never parsed as markup);
+    a best guess is dimmed, a product of the caller's life event gets a checkbox."""
     title = getattr(hit, "title", "") or hit.id
     upl = getattr(hit, "upl", "") or ""
+    label = Text(S.SEARCH_EVENT_ITEM if in_checklist else "")
+    label.append(title, style="" if getattr(hit, "strong", True) else "dim italic")
     if upl and upl.lower() != title.lower():
-        return Text.assemble(title, (f" · {upl}", "dim"))
-    return Text(title)
+        label.append(f" · {upl}", "dim")
+    return label
