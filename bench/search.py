@@ -2,7 +2,10 @@
 
     /work/venv/bin/python bench/search.py [--rounds 5] [--products 10000]
 
-(a) the real kb/ with the resident queries of tests/kb/eval_queries.tsv;
+(a) the real kb/ with the resident queries of tests/kb/eval_queries.tsv, and again with
+the caller-style sentences of tests/kb/eval_callers.tsv + bench/holdout_callers.tsv
+(timing only; quality is `loket kb eval`), plus the typo distance (rapidfuzz) against the
+hand-written Python one it replaced, on the word pairs those searches compare;
 (b) a generated kb of N products (words, compounds and phrase lengths drawn from the real
 kb, so the text looks like the real thing) with the same queries plus typo'd synonyms.
 The floor is a raw FTS5 MATCH (OR of the query's stems, top 10 by bm25) on the same index:
@@ -78,6 +81,72 @@ def typo(text: str, rng: random.Random) -> str:
     else:
         chars.insert(i, rng.choice("aeiou"))
     return "".join(chars)
+
+
+def python_osa(a: str, b: str, limit: int) -> int:
+    """The hand-written banded OSA distance loket used before rapidfuzz: the peer figure.
+
+    Only a band of width 2 * limit + 1 around the diagonal is computed: typo checks use
+    limit 1 or 2, so this stays cheap for long Dutch compounds.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    big = limit + 1
+    width = len(b) + 1
+    previous2: list[int] = []
+    previous = [j if j <= limit else big for j in range(width)]
+    for i in range(1, len(a) + 1):
+        ca = a[i - 1]
+        current = [big] * width
+        if i <= limit:
+            current[0] = i
+        row_min = current[0]
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cb = b[j - 1]
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+            row_min = min(row_min, value)
+        if row_min > limit:
+            return big
+        previous2, previous = previous, current
+    return min(previous[len(b)], big)
+
+
+def time_typo_distance(kb: KnowledgeBase, queries: list[str], rounds: int) -> None:
+    """Both typo distances over the word pairs the search really compares, same run."""
+    import loket.kb.search as search_module
+
+    pairs: list[tuple[str, str, int]] = []
+    real = search_module.edit_distance
+
+    def record(a: str, b: str, limit: int) -> int:
+        pairs.append((a, b, limit))
+        return real(a, b, limit)
+
+    search_module.edit_distance = record
+    try:
+        searcher = KnowledgeBase.open(kb.kb_dir, upl_csv=Path("/nonexistent"))
+        for query in queries:
+            searcher.search(query)
+        searcher.close()
+    finally:
+        search_module.edit_distance = real
+    differ = sum(real(a, b, n) != python_osa(a, b, n) for a, b, n in pairs)
+    results = {}
+    for name, fn in (("rapidfuzz OSA", real), ("python banded OSA", python_osa)):
+        best = float("inf")
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for a, b, n in pairs:
+                fn(a, b, n)
+            best = min(best, time.perf_counter() - started)
+        results[name] = best / max(1, len(pairs)) * 1e6
+    print(
+        f"typo distance over {len(pairs)} pairs the search computed ({differ} results differ): "
+        + ", ".join(f"{name} {us:.2f} us/pair" for name, us in results.items())
+    )
 
 
 def generate_kb(target: Path, n: int, seed: int = 7) -> list[str]:
@@ -180,8 +249,20 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000, help="Size of generated kb.")
     args = parser.parse_args()
     queries = [q.text for q in load_queries(ROOT / "tests" / "kb" / "eval_queries.tsv")]
+    callers = [
+        q.text
+        for path in (
+            ROOT / "tests" / "kb" / "eval_callers.tsv",
+            ROOT / "bench" / "holdout_callers.tsv",
+        )
+        for q in load_queries(path)
+    ]
     print(f"python {sys.version.split()[0]}, {len(queries)} eval queries x {args.rounds} rounds")
     measure("real kb", default_kb_dir(), queries, args.rounds)
+    measure("real, callers", default_kb_dir(), callers, args.rounds)
+    kb = KnowledgeBase.open(default_kb_dir())
+    time_typo_distance(kb, queries + callers, args.rounds)
+    kb.close()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         extra = generate_kb(Path(tmp), args.products)

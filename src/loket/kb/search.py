@@ -302,7 +302,7 @@ class Searcher:
         strong = [c for c in concepts if c.word not in WEAK_WORDS] or concepts
         common = max(COMMON_MIN, len(self._articles) * COMMON_SHARE)
         stems = {s for c in strong for s in c.stems}
-        rare = {s for s in stems if 0 < self._all_df.get(s, 0) <= common}
+        rare = {s for s in stems if self._all_df.get(s, 0) <= common}
         # Inside compounds only words that are rare as names of their own: a common word
         # brings enough candidates as a whole word, and its substring search is costly.
         subs = {
@@ -319,6 +319,8 @@ class Searcher:
         if len(found) < FEW:  # last resort for words nothing else recognised
             grams = {g for c in concepts for g in sorted(c.grams)[::3][:MAX_GRAMS]}
             self._fetch(found, "tri", grams)
+        if not found and rare:  # the rare words were unknown ones: the common ones decide
+            self._fetch(found, "fts", stems - rare, "{name syn}")
         return found
 
     def _fetch(

@@ -148,29 +148,15 @@ def lemma(word: str, lang: str = "nl") -> str:
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment distance (a swap counts 1); returns limit + 1 when above it.
 
-    Only a band of width 2 * limit + 1 around the diagonal is computed: typo checks use
-    limit 1 or 2, so this stays cheap for long Dutch compounds.
+    rapidfuzz's C implementation: about 30x faster than the banded Python version it
+    replaced, with the same results on every pair the search computes (bench/search.py).
     """
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    big = limit + 1
-    width = len(b) + 1
-    previous2: list[int] = []
-    previous = [j if j <= limit else big for j in range(width)]
-    for i in range(1, len(a) + 1):
-        ca = a[i - 1]
-        current = [big] * width
-        if i <= limit:
-            current[0] = i
-        row_min = current[0]
-        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
-            cb = b[j - 1]
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-            row_min = min(row_min, value)
-        if row_min > limit:
-            return big
-        previous2, previous = previous, current
-    return min(previous[len(b)], big)
+    global _osa
+    if _osa is None:
+        from rapidfuzz.distance import OSA
+
+        _osa = OSA.distance
+    return min(_osa(a, b, score_cutoff=limit), limit + 1)
+
+
+_osa: Callable[..., int] | None = None
