@@ -62,6 +62,7 @@ class Role(StrEnum):
     BACKOFFICE = "backoffice"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    INTEGRATION = "integration"  # a telephone platform or kiosk: call events and tickets only
 
 
 def new_id() -> str:

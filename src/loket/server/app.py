@@ -52,10 +52,11 @@ def store_factory(config: AppConfig) -> Callable[[Storage], CentralStore]:
     """The services with the same reference data the consoles use (loket.reference): a
     team, channel or outcome a console may choose is one the server accepts. Read now, so
     broken reference data stops the app before it listens."""
-    from loket.reference import load_contact_lists, load_routing
+    from loket.reference import load_contact_lists, load_queues, load_routing
 
     channels, outcomes = load_contact_lists(config.data_dir)
     teams = load_routing(config.data_dir).team_ids()
+    queues = load_queues(config.data_dir)
 
     def make(storage: Storage) -> CentralStore:
         return CentralStore(
@@ -65,6 +66,7 @@ def store_factory(config: AppConfig) -> Callable[[Storage], CentralStore]:
             teams=teams,
             channels=channels,
             outcomes=outcomes,
+            queues=queues,
         )
 
     return make

@@ -159,3 +159,33 @@ def may_act_on_task(user: User, task: Task) -> bool:
     if user.role == Role.AGENT and task.created_by == user.name:
         return task.status == TaskStatus.RETURNED or task.assignee == user.name
     return False
+
+
+# --- live queues ------------------------------------------------------------------------------
+
+# Roles that take calls and tickets and have an agent state.
+STAFF = CONTACT_WRITERS
+# A kiosk (integration token), the host desk or an agent draws a counter ticket.
+TICKET_DRAWERS = frozenset({Role.INTEGRATION.value, *STAFF})
+
+
+def require_integration(user: User) -> None:
+    """Call events come from the telephone platform's integration token only."""
+    if user.role != Role.INTEGRATION:
+        raise forbidden("Gespreksgebeurtenissen komen alleen van een integratie-token.")
+
+
+def require_ticket_drawer(user: User) -> None:
+    if user.role not in TICKET_DRAWERS:
+        raise forbidden("Alleen een kiosk, de host of een medewerker trekt een nummer.")
+
+
+def require_staff(user: User) -> None:
+    """Calling tickets and reporting an agent state: agents and supervisors."""
+    if user.role not in STAFF:
+        raise forbidden("Alleen voor medewerkers.")
+
+
+def may_read_call(user: User, agents: set[str]) -> bool:
+    """A call (with the caller's number): the agents who had it, supervisors, admins."""
+    return reads_all(user) or user.name in agents

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from loket.server.routes import contacts, figures, sync, tasks, users
+from loket.server.routes import contacts, figures, live, sync, tasks, users
 
 RESOURCES: tuple[APIRouter, ...] = (
     users.router,
@@ -12,4 +12,5 @@ RESOURCES: tuple[APIRouter, ...] = (
     contacts.router,
     tasks.router,
     figures.router,
+    live.router,
 )

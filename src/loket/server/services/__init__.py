@@ -4,7 +4,8 @@
 - `contacts`: saving, listing and reading contacts, customer lookup;
 - `tasks`: creating tasks, task actions, reading tasks;
 - `users`: token look-up, user administration, the access log;
-- `figures`: the supervisor's day report.
+- `figures`: the supervisor's day report;
+- `live`: call events, counter tickets, agent states and the live figures.
 
 Who may see or change what is decided in `loket.server.policy`, not here; SQL lives in
 `loket.server.storage`; the record rules in `loket.domain`.
@@ -13,16 +14,18 @@ Who may see or change what is decided in `loket.server.policy`, not here; SQL li
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from loket.domain.models import DEFAULT_CHANNELS, DEFAULT_OUTCOMES, utcnow
+from loket.domain.queues import QueueDef
 from loket.server import bsn_data
 from loket.server.bsn import BsnKeyError, BsnKeys
 from loket.server.services.common import Context
 from loket.server.services.contacts import ContactService
 from loket.server.services.figures import FigureService
+from loket.server.services.live import LiveService
 from loket.server.services.sync import Prepared, RequestOutcome, SyncService
 from loket.server.services.tasks import TaskService
 from loket.server.services.users import AccessLog, UserService
@@ -45,6 +48,7 @@ class CentralStore:
         clock: Callable[[], datetime] = utcnow,
         channels: Collection[str] = DEFAULT_CHANNELS,
         outcomes: Collection[str] = DEFAULT_OUTCOMES,
+        queues: Mapping[str, QueueDef] | None = None,
     ) -> None:
         self.storage = storage
         self._key_file = key_file
@@ -56,6 +60,7 @@ class CentralStore:
         self.tasks = TaskService(ctx, teams)
         self.sync = SyncService(ctx, self.contacts, self.tasks, self.access)
         self.figures = FigureService(ctx)
+        self.live = LiveService(ctx, dict(queues or {}))
 
     def open(self) -> None:
         """Migrate; load the BSN keys (the key file is made on first use) and refuse keys

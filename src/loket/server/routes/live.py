@@ -1,0 +1,89 @@
+"""Routes of the live queues: call events, tickets, agent states, live figures.
+
+Thin handlers over `loket.server.services.live.LiveService` (`store.live`); the request
+bodies are validated here, so a malformed event is a 422 naming its field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from loket.protocol import API_PREFIX
+from loket.server.deps import Caller, PathId, Store
+from loket.server.errors import ApiError
+
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+Short = Annotated[str, Field(max_length=100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CallEventIn(Strict):
+    event_id: Id
+    call_id: Id
+    kind: Literal["offered", "answered", "transferred", "abandoned", "ended"]
+    at: datetime = Field(description="When it happened on the platform (ISO 8601 with zone)")
+    queue: Short = ""
+    agent: Short = ""
+    caller: Annotated[str, Field(max_length=32, pattern=r"^[0-9+ ()-]*$")] = ""
+
+
+class TicketIn(Strict):
+    service: Short
+
+
+class NextIn(Strict):
+    services: list[Short] | None = None
+    desk: Short = ""
+
+
+class StateIn(Strict):
+    state: Short
+    reason: Short = ""
+
+
+router = APIRouter(prefix=API_PREFIX, tags=["live"])
+
+
+@router.post("/call-events")
+def call_event(body: CallEventIn, user: Caller, store: Store) -> dict[str, Any]:
+    data = body.model_dump()
+    if data["at"].tzinfo is None:
+        raise ApiError("validation", "at: needs a time zone", [])
+    return store.live.post_call_event(user, data)
+
+
+@router.get("/calls/{call_id}")
+def call(call_id: PathId, user: Caller, store: Store) -> dict[str, Any]:
+    return store.live.get_call(user, call_id)
+
+
+@router.post("/tickets", status_code=201)
+def draw(body: TicketIn, user: Caller, store: Store) -> dict[str, Any]:
+    return store.live.draw_ticket(user, body.service)
+
+
+@router.post("/tickets/next")
+def next_ticket(body: NextIn, user: Caller, store: Store) -> dict[str, Any]:
+    return store.live.next_ticket(user, body.services, body.desk)
+
+
+@router.post("/tickets/{ticket_id}/no-show")
+def no_show(ticket_id: PathId, user: Caller, store: Store) -> dict[str, Any]:
+    return store.live.no_show(user, ticket_id)
+
+
+@router.post("/agent-state")
+def agent_state(body: StateIn, user: Caller, store: Store) -> dict[str, Any]:
+    return store.live.set_state(user, body.state, body.reason)
+
+
+@router.get("/live")
+def figures(user: Caller, store: Store) -> dict[str, Any]:
+    return store.live.live(user)
