@@ -297,3 +297,39 @@ def run(settings: Settings, *, ansi: bool = False, mouse: bool = True, **app_kwa
     finally:
         demo.stop()
     print(demo.describe())
+
+
+def run_simulated(
+    settings: Settings, *, agents: int = 12, rate: float = 30.0, speed: float = 4.0
+) -> None:
+    """`loket demo --simulate`: the demo store with simulated traffic (`loket.simulation`)
+    and the supervisor's live view (`loket queue`) following it, until Ctrl+C."""
+    import threading
+
+    from rich.console import Console
+    from rich.live import Live
+
+    from loket.live_view import LiveFeed, open_client, render
+    from loket.simulation import Simulation, SimulationConfig
+
+    demo = start(settings)
+    sim = None
+    try:
+        admin, supervisor = demo.users["frank"], demo.users["eva"]
+        config = SimulationConfig(agents=agents, rate_per_minute=rate, speed=speed)
+        sim = Simulation.setup(demo.url, admin.token, config)
+        threading.Thread(target=sim.run, name="loket-simulate", daemon=True).start()
+        Console().print(
+            f"loket demo --simulate: {agents} simulated agents on {demo.url}; Ctrl+C stops"
+        )
+        feed = LiveFeed(open_client(demo.url, supervisor.token))
+        with Live(auto_refresh=False) as view:
+            for snapshot in feed.snapshots():
+                view.update(render(snapshot, title="loket demo · live"), refresh=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if sim is not None:
+            sim.stopped.set()
+            sim.close()
+        demo.stop()

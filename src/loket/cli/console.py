@@ -36,12 +36,18 @@ def register(app: Any) -> None:
             False, "--ansi", help="Use the terminal's own 16-colour palette."
         ),
         no_mouse: bool = typer.Option(False, "--no-mouse", help="Switch mouse support off (SSH)."),
+        simulate: bool = typer.Option(
+            False, "--simulate", help="Simulated traffic and the supervisor's live view."
+        ),
     ) -> None:
         """Start an embedded central store with demo users and data, and open the console."""
         from loket import demo as demo_mod
         from loket.cli.common import fail, settings_or_exit
 
         settings = settings_or_exit()
+        if simulate:
+            demo_mod.run_simulated(settings)
+            return
         try:
             demo_mod.run(
                 settings, ansi=ansi or settings.ansi, mouse=settings.mouse and not no_mouse

@@ -202,7 +202,7 @@ class ForwardIn(VersionIn):
 
 class UserIn(Strict):
     name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
-    role: Literal["agent", "backoffice", "supervisor", "admin"]
+    role: Literal["agent", "backoffice", "supervisor", "admin", "integration"]
     teams: list[Annotated[Text, Field(min_length=1, max_length=ID_MAX)]] = Field(
         default_factory=list, max_length=20
     )

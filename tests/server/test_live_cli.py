@@ -1,0 +1,114 @@
+"""`loket ticket`, `loket queue` and `loket simulate` against a real server; the live
+feed reflects a posted event within a second."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from loket.live_view import LiveFeed, open_client, queue_rows, render
+from tests.server.helpers import API
+
+
+@pytest.fixture
+def cli():
+    from loket.cli import app
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def test_ticket_prints_the_number_and_refusals_name_the_field(live_server, cli):
+    _, kiosk = live_server.make_user("integration")
+    out = cli("ticket", "burgerzaken", "--server", live_server.url, "--token", kiosk)
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("B001  (0 ahead, expected wait")
+    bad = cli("ticket", "nergens", "--server", live_server.url, "--token", kiosk)
+    assert bad.exit_code == 2 and "service: onbekende wachtrij 'nergens'" in bad.output
+
+
+def test_queue_once_shows_the_servers_figures(live_server, cli):
+    _, sup = live_server.make_user("supervisor")
+    _, kiosk = live_server.make_user("integration")
+    live_server.client(kiosk).post(f"{API}/tickets", json={"service": "burgerzaken"})
+    out = cli("queue", "--once", "--json", "--server", live_server.url, "--token", sup)
+    assert out.exit_code == 0, out.output
+    figures = json.loads(out.output)
+    counter = next(q for q in figures["live"]["queues"] if q["queue"] == "burgerzaken")
+    assert counter["waiting"] == 1 and figures["stats"] is not None
+    text = cli("queue", "--once", "--server", live_server.url, "--token", sup)
+    assert "burgerzaken" in text.output and "SL / target" in text.output
+    denied = cli("queue", "--once", "--server", live_server.url, "--token", kiosk)
+    assert denied.exit_code == 1 and "error:" in denied.output
+
+
+def test_live_feed_follows_an_event_within_a_second(live_server):
+    _, sup = live_server.make_user("supervisor")
+    _, pbx = live_server.make_user("integration")
+    feed = LiveFeed(open_client(live_server.url, sup), idle_interval=30.0)
+    seen: list[tuple[float, int]] = []
+
+    def follow() -> None:
+        for snap in feed.snapshots():
+            algemeen = next(q for q in snap.live["queues"] if q["queue"] == "algemeen")
+            seen.append((time.monotonic(), algemeen["waiting"]))
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    time.sleep(1.0)  # first read done and the stream open
+    posted = time.monotonic()
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "call_id": "c1",
+        "kind": "offered",
+        "at": datetime.now(UTC).isoformat(),
+        "queue": "algemeen",
+    }
+    assert live_server.client(pbx).post(f"{API}/call-events", json=event).status_code == 200
+    deadline = posted + 3
+    while time.monotonic() < deadline and not any(w == 1 for _, w in seen):
+        time.sleep(0.02)
+    feed.close()
+    shown = next(t for t, w in seen if w == 1)
+    assert shown - posted < 1.0
+    snap = feed.read()
+    assert any(
+        "algemeen" in "".join(cells).lower() or "Algemeen" in cells[0]
+        for cells, _ in queue_rows(snap.live)
+    )
+    assert render(snap) is not None
+
+
+def test_simulate_drives_traffic_through_the_api(live_server, cli):
+    _, admin = live_server.make_user("admin")
+    out = cli(
+        "simulate",
+        "--agents",
+        "4",
+        "--rate",
+        "300",
+        "--duration",
+        "4",
+        "--speed",
+        "30",
+        "--seed",
+        "7",
+        "--server",
+        live_server.url,
+        "--token",
+        admin,
+    )
+    assert out.exit_code == 0, out.output
+    assert "errors 0" in out.output, out.output
+    figures = live_server.client(admin).get(f"{API}/live").json()
+    answered = sum(q["answered"] for q in figures["queues"] if q["kind"] == "phone")
+    assert answered > 0
+    assert len([a for a in figures["agents"] if a["agent"].startswith("sim-")]) == 4
+    stats = live_server.client(admin).get(f"{API}/stats").json()
+    assert stats["contacts"] > 0
