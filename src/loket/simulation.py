@@ -316,8 +316,11 @@ class Simulation:
             changes.append(self._change("task.create", {"task": task.to_dict()}))
             self.counts["routed"] += 1
         changes.insert(0, self._change("contact.save", {"contact": contact.to_dict()}))
-        agent.client.push(changes)
+        results = agent.client.push(changes)
         self.counts["contacts"] += 1
+        self.counts["errors"] += sum(
+            r.get("status") not in ("applied", "duplicate") for r in results
+        )
 
     def _change(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {"id": uuid.uuid4().hex, "kind": kind, "made_at": self._stamp(), "payload": payload}
