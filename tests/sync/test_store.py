@@ -209,3 +209,16 @@ def test_push_results_applied_duplicate_conflict_rejected(store: ConsoleStore) -
     [rejected] = store.rejected()
     assert rejected.entity_id == extra.id and rejected.fields == [{"field": "agent"}]
     assert store.get_contact(extra.id) is not None  # kept locally, visible as failed
+
+
+def test_a_refused_contact_is_kept_without_its_full_bsn(store: ConsoleStore) -> None:
+    contact = _contact()
+    contact.customer = Customer(name="Jan", bsn="111222333")
+    store.save_contact(contact)
+    [item] = store.outbox_batch()
+    store.apply_push_results(
+        [item], [{"id": item.change_id, "status": "rejected", "error": {"message": "nee"}}]
+    )
+    kept = "\n".join(str(row) for row in store.db["rejected"].rows)
+    assert item.change_id in kept and "111222333" not in kept and "*****2333" in kept
+    assert store.get_contact(contact.id).customer.bsn == "111222333"  # still editable

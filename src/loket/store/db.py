@@ -452,7 +452,7 @@ class ConsoleStore:
                 item.change_id,
                 item.kind,
                 item.entity_id,
-                _dumps(item.payload),
+                _dumps(_without_bsn(item.payload)),
                 _dumps(error),
                 to_iso(utcnow()),
             ),
@@ -624,3 +624,13 @@ def conflict_message(current: dict[str, Any]) -> str:
         f"Deze taak is intussen{who} gewijzigd (status nu: {status}). "
         "Jouw actie is niet uitgevoerd."
     )
+
+
+def _without_bsn(payload: dict[str, Any]) -> dict[str, Any]:
+    """A refused change is kept to be shown, never resent: it needs no full BSN (the
+    contact itself keeps what the agent typed while it is open)."""
+    customer = (payload.get("contact") or {}).get("customer") or {}
+    if not customer.get("bsn") or is_masked_bsn(customer["bsn"]):
+        return payload
+    contact = {**payload["contact"], "customer": {**customer, "bsn": mask_bsn(customer["bsn"])}}
+    return {**payload, "contact": contact}
