@@ -222,3 +222,19 @@ def test_a_refused_contact_is_kept_without_its_full_bsn(store: ConsoleStore) -> 
     kept = "\n".join(str(row) for row in store.db["rejected"].rows)
     assert item.change_id in kept and "111222333" not in kept and "*****2333" in kept
     assert store.get_contact(contact.id).customer.bsn == "111222333"  # still editable
+
+
+def test_opening_masks_full_bsns_an_older_version_kept_in_refused_changes(tmp_path: Path) -> None:
+    path = tmp_path / "console.sqlite3"
+    store = ConsoleStore.open(path)
+    payload = '{"contact": {"customer": {"bsn": "111222333"}}}'
+    store.db.execute(
+        "INSERT INTO rejected (change_id, kind, entity_id, payload, error, at) "
+        "VALUES ('c1', 'contact.save', 'x', ?, '{}', '2026-01-01')",
+        [payload],
+    )
+    store.close()
+    reopened = ConsoleStore.open(path)
+    kept = str(list(reopened.db["rejected"].rows))
+    reopened.close()
+    assert "111222333" not in kept and "*****2333" in kept

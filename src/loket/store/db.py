@@ -80,6 +80,7 @@ class ConsoleStore:
         conn.execute("PRAGMA busy_timeout=10000")
         conn.execute("PRAGMA secure_delete=ON")  # forgotten BSNs leave no bytes behind
         migrate(conn)
+        _scrub_rejected(conn)
         return cls(conn, None if memory else Path(path))
 
     def close(self) -> None:
@@ -634,3 +635,14 @@ def _without_bsn(payload: dict[str, Any]) -> dict[str, Any]:
         return payload
     contact = {**payload["contact"], "customer": {**customer, "bsn": mask_bsn(customer["bsn"])}}
     return {**payload, "contact": contact}
+
+
+def _scrub_rejected(conn: sqlite3.Connection) -> None:
+    """Mask full BSNs that refused changes of older versions kept (a handful of rows)."""
+    rows = conn.execute(
+        "SELECT change_id, payload FROM rejected "
+        "WHERE json_extract(payload, '$.contact.customer.bsn') GLOB '*[0-9][0-9][0-9][0-9][0-9]*'"
+    ).fetchall()
+    for change_id, payload in rows:
+        masked = _dumps(_without_bsn(json.loads(payload)))
+        conn.execute("UPDATE rejected SET payload = ? WHERE change_id = ?", (masked, change_id))
