@@ -102,3 +102,11 @@ def burst(app: Any, *keys: str) -> None:
         event = events.Key(name, char)
         event.set_sender(app)
         app._driver.send_message(event)
+
+
+async def take_call(pilot: Any) -> None:
+    """Wait for the agent screen to be ready, then take the next call (F12)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(app.screen, "workspace", None) is not None)
+    await pilot.press("f12")
+    await wait_for(pilot, lambda: app.screen.contact is not None)

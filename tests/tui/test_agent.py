@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Select
 
 from loket.domain.models import OUTCOME_ROUTED, ContactStatus, Customer
@@ -16,7 +17,8 @@ from loket.tui.messages import (
     QuestionRouted,
     SearchResults,
 )
-from tests.tui.helpers import SIZE, Recorder, open_services, screen_text, wait_for
+from loket.tui.workspace import CallState
+from tests.tui.helpers import SIZE, Recorder, open_services, screen_text, take_call, wait_for
 
 
 async def _search_and_open(pilot, recorder: Recorder, query: str, article_id: str) -> None:
@@ -41,7 +43,7 @@ async def test_search_open_article_and_resolve(tmp_path: Path, live_server) -> N
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             await _search_and_open(pilot, recorder, "paspoort kwijt", "paspoort")
             article = recorder.of(ArticleLoaded)[-1].article
             text = screen_text(app)
@@ -51,9 +53,22 @@ async def test_search_open_article_and_resolve(tmp_path: Path, live_server) -> N
             await pilot.press("f5")
             await wait_for(pilot, lambda: recorder.of(ContactClosed))
             assert recorder.of(ContactClosed)[0].contact_id == contact_id
-            assert app.screen.contact.id != contact_id  # a fresh contact is ready
+            # The conversation ended; the contact stays on screen for its wrap-up (nawerk).
+            assert app.screen.contact.id == contact_id
+            assert app.screen.state == CallState.WRAPUP
+            assert "nawerk" in screen_text(app).splitlines()[0]
+            await pilot.pause(1.1)
+            await pilot.press("f12")  # next resident: wrap-up ends, a new call starts
+            await wait_for(pilot, lambda: app.screen.contact.id != contact_id)
+            assert app.screen.state == CallState.TALKING
+            assert "gesprek" in screen_text(app).splitlines()[0]
         stored = services.get_contact(contact_id)
         assert stored.status == ContactStatus.CLOSED
+        assert stored.wrapup_started_at is not None and stored.ended_at is not None
+        assert stored.wrapup_seconds() >= 1.0  # stored separately from the talk time
+        assert stored.talk_seconds() + stored.wrapup_seconds() == pytest.approx(
+            stored.handling_seconds()
+        )
         assert stored.questions[0].outcome == "zelfstandig afgehandeld"
         assert stored.questions[0].products == ["paspoort"]
         services.sync_now()
@@ -70,7 +85,7 @@ async def test_two_questions_with_different_outcomes(tmp_path: Path) -> None:
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             screen = app.screen
             screen.query_one("#question-subject", Input).focus()
             await pilot.press(*"Paspoort kwijt")
@@ -99,7 +114,7 @@ async def test_resolve_with_invalid_customer_shows_dutch_error_inline(tmp_path: 
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             await pilot.press("f4", "tab", *"12345")  # not a phone number
             await pilot.press("f5")
             await pilot.pause(0.1)
@@ -118,7 +133,7 @@ async def test_route_with_intake_questions_and_due_time(tmp_path: Path, live_ser
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             await _search_and_open(pilot, recorder, "kliko kapot", "afvalcontainer")
             await pilot.press("f6")
             await wait_for(pilot, lambda: app.screen.id == "route-dialog")
@@ -166,7 +181,7 @@ async def test_register_offline_then_sync(tmp_path: Path, server_factory) -> Non
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             app.screen.query_one("#question-subject", Input).focus()
             await pilot.press(*"Afvalkalender", "f5")  # offline never blocks an action
             await wait_for(pilot, lambda: recorder.of(ContactClosed))
@@ -196,7 +211,7 @@ async def test_draft_restored_after_restart(tmp_path: Path) -> None:
     recorder = Recorder(DraftSaved)
     app = LoketApp(services)
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-        await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+        await take_call(pilot)
         contact_id = app.screen.contact.id
         app.screen.query_one("#question-subject", Input).focus()
         await pilot.press(*"Parkeervergunning")
@@ -233,12 +248,12 @@ async def test_park_and_switch_between_contacts(tmp_path: Path) -> None:
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             screen = app.screen
             first = screen.contact.id
             screen.query_one("#question-subject", Input).focus()
-            await pilot.press(*"Eerste lijn", "f8")
-            await wait_for(pilot, lambda: screen.contact.id != first)
+            await pilot.press(*"Eerste lijn", "f8", "f12")
+            await wait_for(pilot, lambda: screen.contact is not None and screen.contact.id != first)
             assert "2 open" in screen_text(app).splitlines()[0]
             await pilot.press("f9")
             await wait_for(pilot, lambda: app.screen.id == "switcher")
@@ -260,7 +275,7 @@ async def test_customer_history_appears_once_a_phone_is_entered(tmp_path: Path) 
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             await pilot.press("f4", "tab", *"06 1234 5678")
             await wait_for(pilot, lambda: "Rijbewijs verlopen" in screen_text(app))
     finally:

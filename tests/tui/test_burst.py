@@ -10,7 +10,7 @@ from textual.widgets import Select
 from loket.domain.models import OUTCOME_RESOLVED, ContactStatus
 from loket.tui.app import LoketApp
 from loket.tui.messages import ContactClosed
-from tests.tui.helpers import SIZE, Recorder, burst, open_services, wait_for
+from tests.tui.helpers import SIZE, Recorder, burst, open_services, take_call, wait_for
 
 NOTE_A = "Paspoort kwijt in de trein, belt morgen terug over de aangifte"
 NOTE_B = "Vraagt naar de ophaaldag van het grofvuil"
@@ -26,7 +26,7 @@ def closed_ids(recorder: Recorder) -> list[str]:
 
 
 async def _ready(pilot, app) -> None:
-    await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+    await take_call(pilot)
 
 
 async def test_two_callers_in_one_burst_with_f5_are_stored_field_by_field(tmp_path: Path) -> None:
@@ -40,8 +40,10 @@ async def test_two_callers_in_one_burst_with_f5_are_stored_field_by_field(tmp_pa
                 app,
                 *caller("Jan Jansen", "0612345678", NOTE_A),
                 "f5",
+                "f12",
                 *caller("Piet Pietersen", "0687654321", NOTE_B),
                 "f5",
+                "f12",
                 *caller("Klaas", "0201234567", "Derde"),
             )
             await wait_for(pilot, lambda: len(closed_ids(recorder)) == 2)
@@ -76,6 +78,7 @@ async def test_burst_then_park_and_switch_keeps_each_callers_fields(tmp_path: Pa
                 app,
                 *caller("Anna de Wit", "0611111111", NOTE_A),
                 "f8",
+                "f12",
                 *caller("Bert Zwart", "0622222222", NOTE_B),
                 "f9",
             )

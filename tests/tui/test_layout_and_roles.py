@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from loket.domain.models import Callback
 from loket.tui.app import LoketApp
-from tests.tui.helpers import SIZE, open_services, screen_text, wait_for
+from tests.tui.helpers import SIZE, open_services, screen_text, take_call, wait_for
 
 
 async def test_agent_screen_fits_80x24_with_footer_and_status(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ async def test_agent_screen_fits_80x24_with_footer_and_status(tmp_path: Path) ->
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             # The contact panel mounts after the first frame; its bindings then join the footer.
             await wait_for(pilot, lambda: "F8 Parkeer" in screen_text(app).splitlines()[-1])
             lines = screen_text(app).splitlines()
@@ -41,7 +41,7 @@ async def test_ansi_theme_and_palette_follow_the_screen(tmp_path: Path) -> None:
     app = LoketApp(services, ansi=True)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             assert app.theme == "ansi-dark" and app.ansi_color
             from loket.tui.commands import binding_commands
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from loket.domain.errors import DomainError
+from loket.domain.kpi import daily_report
 from loket.domain.models import OUTCOME_RESOLVED, ContactStatus
-from loket.tui.workspace import ContactWorkspace, Snapshot, is_untouched
+from loket.tui.workspace import CallState, ContactWorkspace, Snapshot, is_untouched
 from tests.tui.helpers import open_services
 
 
@@ -24,6 +26,7 @@ def services(tmp_path: Path):
 def _workspace(services) -> ContactWorkspace:
     workspace = ContactWorkspace(services)
     workspace.restore()
+    workspace.take_call()
     return workspace
 
 
@@ -91,7 +94,10 @@ def test_resolve_applies_the_snapshot_and_drops_the_draft(services) -> None:
     workspace.save_draft()
     assert f"contact:{contact.id}" in services.drafts()
     closed = workspace.resolve()
-    assert closed is not None and workspace.current is None
+    assert closed is not None and workspace.state == CallState.WRAPUP
+    assert workspace.current.id == contact.id  # on screen for its wrap-up
+    workspace.end_wrapup()
+    assert workspace.current is None and workspace.state == CallState.WAITING
     stored = services.get_contact(contact.id)
     assert stored.channel == "balie" and stored.customer.name == "Jan"
     assert stored.questions[0].notes == "Komt morgen langs"
@@ -149,3 +155,79 @@ def test_products_follow_their_question(services) -> None:
     assert first_q.products == ["paspoort"] and contact.questions[1].products == []
     assert workspace.record_product("rijbewijs")
     assert contact.questions[1].products == ["rijbewijs"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def test_call_flow_stores_talk_and_wrapup_time_separately(services) -> None:
+    clock = Clock()
+    workspace = ContactWorkspace(services, clock=clock)
+    workspace.restore()
+    assert workspace.current is None and workspace.state == CallState.WAITING
+    clock.advance(300)  # waiting for a caller is no one's handling time
+    contact = workspace.take_call()
+    assert contact.started_at == clock.now and workspace.state == CallState.TALKING
+    assert workspace.take_call() is None  # one call at a time
+    workspace.edit(contact.id, "question.text", "Paspoort")
+    clock.advance(120)
+    workspace.resolve()
+    assert workspace.state == CallState.WRAPUP and workspace.since == clock.now
+    workspace.edit(contact.id, "question.notes", "Nawerk: afspraak gemaakt")
+    clock.advance(45)
+    second = workspace.take_call()  # ends the wrap-up, starts the next call
+    assert second is not None and second.id != contact.id
+    stored = services.get_contact(contact.id)
+    assert stored.talk_seconds() == 120 and stored.wrapup_seconds() == 45
+    assert stored.handling_seconds() == 165
+    assert stored.questions[0].notes == "Nawerk: afspraak gemaakt"
+    report = daily_report([stored], [], now=clock.now, day=clock.now.date())
+    assert report.handling.mean_seconds == 165
+
+
+def test_discard_an_unsaved_contact_stores_nothing(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    workspace.edit(contact.id, "question.text", "verkeerd verbonden")
+    workspace.save_draft()
+    assert workspace.discard() is contact
+    assert workspace.current is None and workspace.state == CallState.WAITING
+    assert (
+        services.get_contact(contact.id) is None
+        and services.drafts().get(f"contact:{contact.id}") is None
+    )
+
+
+def test_a_discarded_stored_contact_is_in_no_figure(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    workspace.edit(contact.id, "customer.phone", "0612345678")
+    workspace.park()  # valid, so stored
+    workspace.switch_to(contact.id)
+    workspace.discard()
+    stored = services.get_contact(contact.id)
+    assert stored.status == ContactStatus.DISCARDED
+    assert services.open_contacts() == []
+    report = daily_report([stored], [], now=stored.started_at, day=None)
+    assert report.contacts == 0 and report.fcr_counted == 0
+
+
+def test_restart_during_wrapup_comes_back_in_wrapup(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    workspace.edit(contact.id, "question.text", "Afval")
+    workspace.resolve()
+    workspace.edit(contact.id, "question.notes", "nog aan het typen")
+    workspace.save_draft()
+    again = ContactWorkspace(services)
+    again.restore()
+    assert again.state == CallState.WRAPUP and again.current.id == contact.id
+    assert again.current.questions[0].notes == "nog aan het typen"

@@ -123,8 +123,13 @@ def outcomes_count(contacts: Iterable[Contact]) -> dict[str, int]:
 
 
 def contacts_on(contacts: Iterable[Contact], day: date) -> list[Contact]:
-    """Contacts started on `day`, in Amsterdam local time (a working day is a local day)."""
-    return [c for c in contacts if c.started_at.astimezone(AMSTERDAM).date() == day]
+    """Contacts started on `day`, in Amsterdam local time (a working day is a local day).
+    Discarded contacts (misdials) are in no figure."""
+    return [
+        c
+        for c in contacts
+        if c.status != ContactStatus.DISCARDED and c.started_at.astimezone(AMSTERDAM).date() == day
+    ]
 
 
 @dataclass

@@ -41,6 +41,7 @@ RESOLVED_OUTCOMES: frozenset[str] = frozenset({OUTCOME_RESOLVED, "afgehandeld na
 class ContactStatus(StrEnum):
     OPEN = "open"  # being handled (possibly parked)
     CLOSED = "closed"  # ended: every question has an outcome
+    DISCARDED = "discarded"  # a misdial or test call the agent threw away: in no figure
 
 
 class TaskStatus(StrEnum):
@@ -120,8 +121,9 @@ class Contact:
     id: str = field(default_factory=new_id)
     agent: str = ""
     channel: str = "telefoon"
-    started_at: datetime = field(default_factory=utcnow)
-    ended_at: datetime | None = None
+    started_at: datetime = field(default_factory=utcnow)  # the agent took the call
+    ended_at: datetime | None = None  # end of wrap-up (nawerk), or the close if none yet
+    wrapup_started_at: datetime | None = None  # the conversation ended, wrap-up began
     customer: Customer | None = None
     satisfaction: int | None = None  # 1..5, when asked
     questions: list[Question] = field(default_factory=lambda: [Question()])
@@ -129,13 +131,27 @@ class Contact:
     rev: int = 0  # bumped by the console on every save; the store keeps the highest
 
     def handling_seconds(self, now: datetime | None = None) -> float:
+        """From taking the call to the end of wrap-up (talk time plus wrap-up time)."""
         end = self.ended_at or now or utcnow()
         return max(0.0, (end - self.started_at).total_seconds())
+
+    def talk_seconds(self, now: datetime | None = None) -> float:
+        """From taking the call until the conversation ended (wrap-up began)."""
+        end = self.wrapup_started_at or self.ended_at or now or utcnow()
+        return max(0.0, (end - self.started_at).total_seconds())
+
+    def wrapup_seconds(self, now: datetime | None = None) -> float:
+        """Wrap-up (nawerk) after the conversation; 0 when there was none."""
+        if self.wrapup_started_at is None:
+            return 0.0
+        end = self.ended_at or now or utcnow()
+        return max(0.0, (end - self.wrapup_started_at).total_seconds())
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["started_at"] = to_iso(self.started_at)
         data["ended_at"] = to_iso(self.ended_at)
+        data["wrapup_started_at"] = to_iso(self.wrapup_started_at)
         data["status"] = str(self.status)
         return data
 
@@ -148,6 +164,7 @@ class Contact:
             channel=data.get("channel", "telefoon"),
             started_at=from_iso(data.get("started_at")) or utcnow(),
             ended_at=from_iso(data.get("ended_at")),
+            wrapup_started_at=from_iso(data.get("wrapup_started_at")),
             customer=Customer(**customer) if customer else None,
             satisfaction=data.get("satisfaction"),
             questions=[Question(**q) for q in data.get("questions", [])],

@@ -219,6 +219,13 @@ def validate_contact(
         errors.append(FieldError("channel", f"Onbekend kanaal '{contact.channel}'."))
     if contact.ended_at and contact.ended_at < contact.started_at:
         errors.append(FieldError("ended_at", "Het einde ligt vóór het begin van het contact."))
+    wrapup = contact.wrapup_started_at
+    if wrapup and (wrapup < contact.started_at or (contact.ended_at and contact.ended_at < wrapup)):
+        errors.append(
+            FieldError(
+                "wrapup_started_at", "Het nawerk ligt buiten het begin en einde van het contact."
+            )
+        )
     sat = contact.satisfaction
     if sat is not None and (isinstance(sat, bool) or not isinstance(sat, int) or not 1 <= sat <= 5):
         errors.append(FieldError("satisfaction", "Tevredenheid is een cijfer van 1 tot en met 5."))

@@ -81,10 +81,11 @@ class ContactIn(Strict):
     channel: Text = Field(max_length=CHANNEL_MAX)
     started_at: datetime
     ended_at: datetime | None = None
+    wrapup_started_at: datetime | None = None
     customer: CustomerIn | None = None
     satisfaction: int | None = Field(default=None, ge=1, le=5)
     questions: list[QuestionIn] = Field(default_factory=list, max_length=50)
-    status: Literal["open", "closed"] = "open"
+    status: Literal["open", "closed", "discarded"] = "open"
     rev: Version = 0
 
 

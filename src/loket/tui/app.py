@@ -247,6 +247,35 @@ class LoketApp(App[None]):
             error = state.last_error or S.OFFLINE
             self.call_from_thread(self.notify, S.SYNC_FAILED.format(error=error), timeout=4)
 
+    def _agent_screen(self) -> Any | None:
+        """The agent screen if it was ever opened (a mode's stack; Textual keeps it there)."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if screen.id == AGENT and getattr(screen, "workspace", None) is not None:
+                    return screen
+        return None
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q asks first while contacts are open or parked; their drafts are kept."""
+        from loket.tui.screens.confirm_dialog import ConfirmDialog
+
+        agent = self._agent_screen()
+        count = agent.workspace.open_count if agent is not None else 0
+        if count == 0:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        if agent.is_current:
+            await agent.take_screen()
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                agent.save_draft()
+                self.exit()
+
+        self.push_screen(ConfirmDialog(S.QUIT_TITLE, S.QUIT_QUESTION.format(n=count)), answer)
+
     def action_switch_mode(self, mode: str) -> None:  # type: ignore[override]
         if mode != self.current_mode:
             self.switch_mode(mode)

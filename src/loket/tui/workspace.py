@@ -12,14 +12,29 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from loket.domain.errors import DomainError
-from loket.domain.models import OUTCOME_RESOLVED, Contact, Customer, Question, utcnow
+from loket.domain.models import (
+    OUTCOME_RESOLVED,
+    Contact,
+    ContactStatus,
+    Customer,
+    Question,
+    utcnow,
+)
 
 DRAFT_PREFIX = "contact:"
 CURRENT_KEY = "agent:current"
-CUSTOMER_FIELDS = ("name", "phone", "email", "bsn", "kvk", "postcode")
+
+
+class CallState(StrEnum):
+    """Where the agent is in the call flow; the status line shows it."""
+
+    WAITING = "waiting"  # free: no call taken (the wait is no one's handling time)
+    TALKING = "talking"  # a call was taken: the contact is being handled
+    WRAPUP = "wrapup"  # the conversation ended; notes are finished (nawerk)
 
 
 class WorkspaceServices(Protocol):
@@ -32,6 +47,7 @@ class WorkspaceServices(Protocol):
     def close_contact(self, contact: Contact) -> Contact: ...
     def record_product(self, contact: Contact, question_id: str, product_id: str) -> Contact: ...
     def open_contacts(self) -> list[Contact]: ...
+    def get_contact(self, contact_id: str) -> Contact | None: ...
     def save_draft(self, key: str, data: dict[str, Any]) -> None: ...
     def drafts(self) -> dict[str, dict[str, Any]]: ...
     def discard_draft(self, key: str) -> None: ...
@@ -72,6 +88,8 @@ class ContactWorkspace:
         self.q_index = 0
         self.parked: dict[str, Contact] = {}
         self.dirty = False  # edits not yet in the draft
+        self.state = CallState.WAITING
+        self.since = clock()  # when the current state began
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -83,6 +101,10 @@ class ContactWorkspace:
     @property
     def open_count(self) -> int:
         return len(self.parked) + (1 if self.current is not None else 0)
+
+    def has_task(self) -> bool:
+        """A question of the current contact was routed (a back office has it)."""
+        return self.current is not None and any(q.task_id for q in self.current.questions)
 
     def is_current(self, contact_id: str) -> bool:
         return self.current is not None and self.current.id == contact_id
@@ -118,13 +140,21 @@ class ContactWorkspace:
             newest = max(open_contacts.values(), key=lambda c: c.started_at)
             current = open_contacts.pop(newest.id)
         self.parked = open_contacts
-        self._show(current or services.new_contact(), int(pointer.get("question", 0) or 0))
+        if current is not None:
+            self._show(current, int(pointer.get("question", 0) or 0))
         return restored
 
     def _show(self, contact: Contact, q_index: int = 0) -> None:
         self.current = contact
         self.q_index = max(0, min(q_index, len(contact.questions) - 1))
         self.dirty = False
+        if contact.status == ContactStatus.CLOSED:  # restored in the middle of its wrap-up
+            self._enter(CallState.WRAPUP, contact.wrapup_started_at)
+        else:
+            self._enter(CallState.TALKING, contact.started_at)
+
+    def _enter(self, state: CallState, since: datetime | None = None) -> None:
+        self.state, self.since = state, since or self.clock()
 
     # -- edits (each names the contact it was made for) -------------------------------------
 
@@ -242,28 +272,79 @@ class ContactWorkspace:
     # -- closing, parking, switching --------------------------------------------------------
 
     def resolve(self) -> Contact | None:
-        """Close the current contact; None if nothing was entered (nothing is stored).
+        """End the conversation: the contact is closed and stored, wrap-up begins.
 
-        The current question gets the resolve outcome when it has none; if closing fails
-        validation, that outcome is taken back and the DomainError raised, nothing lost.
+        None if nothing was entered (nothing is stored). The current question gets the
+        resolve outcome when it has none; if closing fails validation, that outcome is
+        taken back and the DomainError raised, nothing lost. The contact stays on screen
+        for its wrap-up; `end_wrapup` (or taking the next call) stores when it ended.
         """
         contact = self.current
-        if contact is None or is_untouched(contact):
+        if contact is None or self.state != CallState.TALKING or is_untouched(contact):
             return None
         question = self.question
         defaulted = not question.outcome
         if defaulted:
             question.outcome = OUTCOME_RESOLVED
+        now = self.clock()
+        contact.wrapup_started_at = contact.ended_at = now
         try:
             closed = self.services.close_contact(contact)
         except DomainError:
             if defaulted:
                 question.outcome = None
+            contact.wrapup_started_at = contact.ended_at = None
             self.dirty = True
             raise
         self._drop_draft(contact)
-        self.current = None
+        self.current = closed
+        self._enter(CallState.WRAPUP, now)
         return closed
+
+    def end_wrapup(self) -> Contact | None:
+        """Wrap-up done: store when it ended (and what was added to the notes meanwhile).
+        Raises DomainError (and stays in wrap-up) if an edit made the contact invalid."""
+        contact = self.current
+        if contact is None or self.state != CallState.WRAPUP:
+            return None
+        ended = contact.ended_at
+        contact.ended_at = max(self.clock(), contact.wrapup_started_at or contact.started_at)
+        try:
+            saved = self.services.save_contact(contact)
+        except DomainError:
+            contact.ended_at = ended
+            raise
+        self._drop_draft(contact)
+        self.current = None
+        self._enter(CallState.WAITING)
+        return saved
+
+    def take_call(self, channel: str | None = None) -> Contact | None:
+        """The next resident: ends a running wrap-up, then starts a contact now.
+        None while a call is being handled (park or close it first)."""
+        if self.state == CallState.TALKING:
+            return None
+        previous = self.current
+        if self.state == CallState.WRAPUP:
+            self.end_wrapup()
+        return self.new_contact(channel or (previous.channel if previous else None))
+
+    def discard(self) -> Contact | None:
+        """Throw the current contact away (a misdial): it is in no figure. If it was stored
+        already (parked, an article recorded), it is stored as discarded so the central
+        store drops it from its figures too; otherwise nothing is stored at all."""
+        contact = self.current
+        if contact is None or self.state != CallState.TALKING or self.has_task():
+            return None
+        if self.services.get_contact(contact.id) is not None:
+            gone = copy.deepcopy(contact)
+            gone.status = ContactStatus.DISCARDED
+            gone.ended_at = self.clock()
+            self.services.save_contact(gone)
+        self._drop_draft(contact)
+        self.current = None
+        self._enter(CallState.WAITING)
+        return contact
 
     def park(self) -> Contact | None:
         """Put the current contact aside: kept as a draft, stored too when it is valid."""
@@ -272,6 +353,7 @@ class ContactWorkspace:
             return None
         self._store_aside(contact)
         self.current = None
+        self._enter(CallState.WAITING)
         return contact
 
     def _store_aside(self, contact: Contact) -> None:
@@ -287,9 +369,11 @@ class ContactWorkspace:
         """Park the current contact and open a parked one; None if there is no such one."""
         if self.current is not None and self.current.id == contact_id:
             return None
-        target = self.parked.pop(contact_id, None)
-        if target is None:
+        if contact_id not in self.parked:
             return None
+        if self.state == CallState.WRAPUP:
+            self.end_wrapup()
+        target = self.parked.pop(contact_id)
         if self.current is not None:
             self._store_aside(self.current)
         self._show(target)
@@ -297,8 +381,9 @@ class ContactWorkspace:
         return target
 
     def new_contact(self, channel: str | None = None) -> Contact:
-        """Start the next contact (the previous one is closed or parked)."""
+        """Start the next contact now (the previous one is closed or parked)."""
         contact = self.services.new_contact(channel)
+        contact.started_at = self.clock()  # the call is taken now: handling time starts
         self._show(contact)
         self.services.save_draft(CURRENT_KEY, {"contact_id": contact.id, "question": 0})
         return contact

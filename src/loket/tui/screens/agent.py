@@ -41,7 +41,7 @@ from loket.tui.messages import (
 from loket.tui.widgets.article_view import ArticleView
 from loket.tui.widgets.search_panel import SearchPanel
 from loket.tui.widgets.status_line import StatusLine
-from loket.tui.workspace import ContactWorkspace, Snapshot
+from loket.tui.workspace import CallState, ContactWorkspace, Snapshot
 
 DRAFT_DELAY_S = 0.5
 HISTORY_DELAY_S = 0.3
@@ -110,6 +110,23 @@ class AgentScreen(Screen[None]):
         ),
         Binding("f8", "park", S.KEY_PARK, key_display="F8", id="park", priority=True),
         Binding("f9", "switch_contact", S.KEY_SWITCH, key_display="F9", id="switch", priority=True),
+        Binding(
+            "f12,ctrl+n",
+            "take_call",
+            S.KEY_TAKE_CALL,
+            key_display="F12",
+            id="take-call",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+o",
+            "discard",
+            S.KEY_DISCARD,
+            key_display="^o",
+            id="discard",
+            show=False,
+            priority=True,
+        ),
         Binding(
             "f10",
             "focus_article",
@@ -224,17 +241,37 @@ class AgentScreen(Screen[None]):
         if services is not None:
             status.set_user(services.user.name, services.user.role)
         status.set_sync(self.app.sync_state)  # type: ignore[attr-defined]
-        status.set_open_count(self.workspace.open_count if self.workspace else 0)
-        status.set_started(self.contact.started_at if self.contact else None)
+        workspace = self.workspace
+        status.set_open_count(workspace.open_count if workspace else 0)
+        if workspace is None:
+            status.set_started(None)
+        else:
+            status.set_started(workspace.since, _STATE_LABELS[workspace.state])
+
+    @property
+    def state(self) -> CallState:
+        return self.workspace.state if self.workspace else CallState.WAITING
 
     # -- showing the workspace ------------------------------------------------------------------
 
     def show_current(self) -> None:
-        """Fill every field from the workspace's current contact."""
-        contact = self.contact
-        if contact is None:
+        """Fill every field from the workspace's current contact (blank while waiting)."""
+        waiting = self.contact is None
+        # A blank contact with no id: any edit still in flight finds no contact to land on.
+        contact = self.contact or Contact(id="")
+        self.panel.disabled = waiting
+        self.query_one("#notes").disabled = waiting
+        self.refresh_bindings()
+        self.panel.load(contact, self.q_index if not waiting else 0, self.titles)
+        if waiting:
+            self._notes_for = ("", "")
+            with self.query_one("#notes").prevent(type(self.query_one("#notes")).Changed):
+                self.query_one("#notes").text = ""
+            self.query_one(ArticleView).clear()
+            self.panel.show_history(None)
+            self._refresh_status()
+            self.notify(S.WAITING_HINT, timeout=4)
             return
-        self.panel.load(contact, self.q_index, self.titles)
         self.panel.show_errors([], self.q_index)
         self._load_notes()
         self._show_question_article()
@@ -421,8 +458,17 @@ class AgentScreen(Screen[None]):
     # -- actions --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        needs_contact = {"resolve", "route", "add_question", "park", "switch_contact", "question"}
-        return not (action in needs_contact and self.contact is None)
+        """Keys follow the call state: no resolve without a call, no next call during one."""
+        talking = self.state == CallState.TALKING
+        if action in {"resolve", "route", "park", "discard"}:
+            return talking
+        if action in {"add_question", "question"}:
+            return self.contact is not None
+        if action == "take_call":
+            return self.workspace is not None and not talking
+        if action == "switch_contact":
+            return bool(self.parked) or self.contact is not None
+        return True
 
     def focus_now(self, selector: str) -> None:
         """Move focus at once, not after the events already queued (Widget.focus defers):
@@ -484,7 +530,6 @@ class AgentScreen(Screen[None]):
         if not await self.take_screen():
             return
         assert self.workspace is not None
-        channel = self.workspace.current.channel  # type: ignore[union-attr]
         try:
             closed = self.workspace.resolve()
         except DomainError as error:
@@ -496,15 +541,55 @@ class AgentScreen(Screen[None]):
             return
         self._stop_draft_timer()
         self.post_message(ContactClosed(closed.id))
-        self.notify(S.RESOLVED, timeout=3)
-        self._next_contact(channel)
+        self.notify(S.RESOLVED, timeout=4)
+        self.show_current()  # the same contact, now in its wrap-up
+        self.action_focus_notes()
 
-    def _next_contact(self, channel: str | None = None) -> None:
-        assert self.workspace is not None
-        self.workspace.new_contact(channel)
+    async def action_take_call(self) -> None:
+        """The next resident: ends the wrap-up (storing its time) and starts a contact now."""
+        if self.workspace is None:
+            self.notify(S.NOT_READY)
+            return
+        if self.state == CallState.TALKING:
+            self.notify(S.ALREADY_TALKING, timeout=3)
+            return
+        if self.contact is not None and not await self.take_screen():
+            return
+        self._stop_draft_timer()
+        try:
+            self.workspace.take_call()
+        except DomainError as error:
+            self.show_error(error)
+            return
         self._clear_search()
         self.show_current()
         self.action_focus_search()
+
+    async def action_discard(self) -> None:
+        """A misdial: after a confirmation the contact is thrown away and counted nowhere."""
+        if not await self.take_screen():
+            return
+        assert self.workspace is not None
+        if self.workspace.has_task():
+            self.notify(S.DISCARD_ROUTED, severity="warning", timeout=4)
+            return
+        from loket.tui.screens.confirm_dialog import ConfirmDialog
+
+        contact_id = self.contact.id  # type: ignore[union-attr]
+        self.app.push_screen(
+            ConfirmDialog(S.DISCARD_TITLE, S.DISCARD_QUESTION),
+            lambda yes: self._discarded(contact_id) if yes else None,
+        )
+
+    def _discarded(self, contact_id: str) -> None:
+        if self.workspace is None or not self.workspace.is_current(contact_id):
+            return
+        self._stop_draft_timer()
+        if self.workspace.discard() is not None:
+            self.notify(S.DISCARDED, timeout=3)
+            self._clear_search()
+            self.show_current()
+            self.action_focus_search()
 
     def _clear_search(self) -> None:
         from textual.widgets import OptionList
@@ -546,24 +631,29 @@ class AgentScreen(Screen[None]):
             return
         assert self.workspace is not None
         self._stop_draft_timer()
-        contact = self.workspace.park()
+        self.workspace.park()
         self.notify(S.PARKED, timeout=3)
-        self._next_contact(contact.channel if contact else None)
+        self._clear_search()
+        self.show_current()
+        self.action_focus_search()
 
     async def action_switch_contact(self) -> None:
-        if not await self.take_screen():
+        if self.contact is not None and not await self.take_screen():
             return
         from loket.tui.screens.switcher import ContactSwitcher
 
-        assert self.contact is not None
         others = list(self.parked.values())
-        self.app.push_screen(ContactSwitcher(self.contact, others), self._switch_to)
+        self.app.push_screen(ContactSwitcher(self.contact, others, self.titles), self._switch_to)
 
     def _switch_to(self, contact_id: str | None) -> None:
         if contact_id is None or self.workspace is None:
             return
         self._stop_draft_timer()
-        target = self.workspace.switch_to(contact_id)
+        try:
+            target = self.workspace.switch_to(contact_id)
+        except DomainError as error:  # the wrap-up could not be stored as it is
+            self.show_error(error)
+            return
         if target is None:
             return
         self._clear_search()
@@ -572,7 +662,7 @@ class AgentScreen(Screen[None]):
 
     async def open_parked(self, contact_id: str) -> None:
         """From the palette: take the screen, then switch."""
-        if await self.take_screen():
+        if self.contact is None or await self.take_screen():
             self._switch_to(contact_id)
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
@@ -589,6 +679,13 @@ class AgentScreen(Screen[None]):
                 )
             )
         return commands
+
+
+_STATE_LABELS = {
+    CallState.WAITING: S.STATE_WAITING,
+    CallState.TALKING: S.STATE_TALKING,
+    CallState.WRAPUP: S.STATE_WRAPUP,
+}
 
 
 def contact_label(contact: Contact) -> str:

@@ -12,19 +12,28 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from loket.domain.models import Contact
+from loket.domain.models import Contact, utcnow
 from loket.tui import strings as S
-from loket.tui.formatting import local
+from loket.tui.formatting import format_duration, local
 
 
-def _row(contact: Contact, state: str) -> Text:
-    subject = next((q.text for q in contact.questions if q.text), "") or S.NO_SUBJECT
+def _row(contact: Contact, state: str, titles: dict[str, str]) -> Text:
+    """Who and what: customer name (or phone), subject (or first article), channel, time."""
+    customer = contact.customer
+    who = (customer.name or customer.phone) if customer else ""
+    subject = next((q.text for q in contact.questions if q.text), "")
+    if not subject:
+        first = next((q.products[0] for q in contact.questions if q.products), "")
+        subject = titles.get(first, first)
+    waited = format_duration((utcnow() - contact.started_at).total_seconds())
     return Text(
         S.SWITCHER_ROW.format(
             time=local(contact.started_at).strftime("%H:%M"),
+            who=who or S.SWITCHER_ANONYMOUS,
             channel=contact.channel,
-            subject=subject,
+            subject=subject or S.NO_SUBJECT,
             state=state,
+            waited=waited,
         )
     )
 
@@ -44,21 +53,32 @@ class ContactSwitcher(ModalScreen[str | None]):
         Binding("escape,f9", "cancel", S.KEY_CLOSE, id="switcher-close"),
     ]
 
-    def __init__(self, current: Contact, others: list[Contact]) -> None:
+    def __init__(
+        self,
+        current: Contact | None,
+        others: list[Contact],
+        titles: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(id="switcher")
         self.current = current
         self.others = sorted(others, key=lambda c: c.started_at, reverse=True)
+        self.titles = titles or {}
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = S.SWITCHER_TITLE
-            options = [Option(_row(self.current, S.SWITCHER_CURRENT), id=self.current.id)]
-            options += [Option(_row(c, S.SWITCHER_PARKED), id=c.id) for c in self.others]
+            options = []
+            if self.current is not None:
+                row = _row(self.current, S.SWITCHER_CURRENT, self.titles)
+                options.append(Option(row, id=self.current.id))
+            options += [
+                Option(_row(c, S.SWITCHER_PARKED, self.titles), id=c.id) for c in self.others
+            ]
             yield OptionList(*options, id="switcher-list")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.highlighted = 1 if self.others else 0
+        options.highlighted = 1 if self.others and self.current is not None else 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

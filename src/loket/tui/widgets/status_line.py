@@ -56,6 +56,7 @@ class StatusLine(Horizontal):
     def __init__(self) -> None:
         super().__init__(id="status-line")
         self._started: datetime | None = None
+        self._state = S.STATE_TALKING
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -67,9 +68,10 @@ class StatusLine(Horizontal):
     def on_mount(self) -> None:
         self._timer = self.set_interval(1.0, self._tick, name="call-timer")
 
-    def set_started(self, started: datetime | None) -> None:
-        """Start (or stop, with None) the call timer for the current contact."""
+    def set_started(self, started: datetime | None, state: str = "") -> None:
+        """Start (or stop, with None) the timer; `state` names it (gesprek, nawerk, vrij)."""
         self._started = started
+        self._state = state
         self._tick()
 
     def _tick(self) -> None:
@@ -77,8 +79,9 @@ class StatusLine(Horizontal):
         if self._started is None:
             label.update(S.TIMER.format(time="--:--"))
             return
-        elapsed = (datetime.now(UTC) - self._started).total_seconds()
-        label.update(S.TIMER.format(time=format_duration(elapsed)))
+        elapsed = format_duration((datetime.now(UTC) - self._started).total_seconds())
+        text = S.CALL_STATE.format(state=self._state, time=elapsed) if self._state else elapsed
+        label.update(S.TIMER.format(time=text))
 
     def set_user(self, name: str, role: str) -> None:
         self.query_one("#status-user", Static).update(f"{name} ({role})")
