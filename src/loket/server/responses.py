@@ -75,6 +75,7 @@ class ContactOut(Out):
     channel: str
     started_at: str
     ended_at: str | None
+    wrapup_started_at: str | None = None  # absent in contacts stored before it existed
     customer: CustomerOut | None
     satisfaction: int | None
     questions: list[QuestionOut]
