@@ -54,7 +54,7 @@ def test_migrations_apply_once_even_concurrently(db_url):
 def test_metrics_count_requests_pushes_and_streams(live_server):
     name, token = live_server.make_user("agent")
     client = live_server.client(token)
-    batch = [save(contact(name)), save(contact("not-me"))]
+    batch = [save(contact(name)), save(contact(name, channel="x" * 51))]
     push(client, *batch)
     push(client, batch[0])
     with SseReader(live_server.url, token):

@@ -65,9 +65,12 @@ def test_lower_or_equal_rev_is_a_no_op(live_server):
 def test_bad_item_is_rejected_alone(live_server):
     name, token = live_server.make_user("agent")
     client = live_server.client(token)
+    other, other_token = live_server.make_user("agent")
+    theirs = contact(other)
+    push(live_server.client(other_token), save(theirs))
     good = save(contact(name))
     bad = save(contact(name, channel="x" * 51))
-    not_mine = save(contact("someone-else"))
+    not_mine = save({**theirs, "rev": 5})  # another agent's contact id
     results = push(client, good, bad, not_mine)
     assert [r["status"] for r in results] == ["applied", "rejected", "rejected"]
     assert results[1]["error"]["code"] == "validation"
@@ -78,6 +81,25 @@ def test_bad_item_is_rejected_alone(live_server):
     # A rejected id was not recorded: once fixed, the same change id applies.
     fixed = save(contact(name), change_id=bad["id"])
     assert push(client, fixed)[0]["status"] == "applied"
+
+
+def test_author_is_stamped_from_the_token(live_server):
+    """A console that first started offline registered under the OS user's name: the
+    store files the contact and its task under the token's user, not what was sent."""
+    name, token = live_server.make_user("agent")
+    client = live_server.client(token)
+    registered = contact("os-user")
+    routed = task("os-user", contact_id=registered["id"])
+    results = push(client, save(registered), create(routed))
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert client.get(f"{API}/contacts/{registered['id']}").json()["agent"] == name
+    assert client.get(f"{API}/tasks/{routed['id']}").json()["created_by"] == name
+    entries, _ = pull_all(client)
+    assert {e["id"] for e in entries} == {registered["id"], routed["id"]}
+    unnamed = {k: v for k, v in contact(name).items() if k != "agent"}
+    [result] = push(client, save(unnamed))
+    assert result["status"] == "applied"
+    assert client.get(f"{API}/contacts/{unnamed['id']}").json()["agent"] == name
 
 
 def test_domain_rules_reject_items_with_field_names(live_server):

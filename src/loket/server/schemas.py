@@ -77,7 +77,9 @@ class QuestionIn(Strict):
 
 class ContactIn(Strict):
     id: Id
-    agent: Id
+    # Ignored: the store stamps the author from the caller's token (a console that first
+    # started offline may not know its user's name yet).
+    agent: Annotated[Text, Field(max_length=ID_MAX)] = ""
     channel: Text = Field(max_length=CHANNEL_MAX)
     started_at: datetime
     ended_at: datetime | None = None
@@ -112,7 +114,7 @@ class TaskIn(Strict):
         Annotated[Text, Field(max_length=CONTENT_MAX)],
     ] = Field(default_factory=dict, max_length=50)
     status: Literal[tuple(s.value for s in TaskStatus)] = TaskStatus.OPEN.value  # type: ignore[valid-type]
-    created_by: Id
+    created_by: Annotated[Text, Field(max_length=ID_MAX)] = ""  # ignored: from the token
     created_at: datetime
     due_at: datetime | None = None
     resolution: Text = limited(CONTENT_MAX)
