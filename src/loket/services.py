@@ -569,6 +569,35 @@ def _cache_identity(state_dir: Path, url: str, token: str, user: UserInfo) -> No
     tmp.replace(path)
 
 
+class LoginFailed(Exception):
+    """`log_in` refused: `str(exc)` is Dutch text for the login screen."""
+
+
+def log_in(settings: Settings, server_url: str, token: str) -> ConsoleServices:
+    """The services of the user this token belongs to, checked with the server first (the
+    browser console: whoever opens the page proves who they are; roles come from the token
+    on the server, as for every console)."""
+    from loket.sync.client import AuthError
+
+    client = SyncClient(
+        server_url, token, timeout=IDENTITY_TIMEOUT, connect_timeout=IDENTITY_TIMEOUT
+    )
+    try:
+        me = client.me()
+        user = UserInfo(str(me["name"]), str(me.get("role", "agent")), list(me.get("teams", [])))
+    except AuthError:
+        raise LoginFailed(
+            "Onbekend of geblokkeerd token. Controleer het en probeer opnieuw."
+        ) from None
+    except (SyncError, KeyError, TypeError):
+        raise LoginFailed(
+            "De centrale server is niet bereikbaar. Probeer het zo opnieuw."
+        ) from None
+    finally:
+        client.close()
+    return ConsoleServices.open(settings, server_url=server_url, token=token, user=user)
+
+
 def _fetch_identity(url: str, token: str) -> UserInfo | None:
     client = SyncClient(url, token, timeout=IDENTITY_TIMEOUT, connect_timeout=IDENTITY_TIMEOUT)
     try:

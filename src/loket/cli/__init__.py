@@ -37,7 +37,18 @@ def _register_optional(app: Any) -> None:
     """Attach the sub-apps of areas that exist; each area owns its module in loket.cli."""
     import importlib
 
-    names = ("kb", "server", "bsn", "contact", "console", "report", "remind", "export", "live")
+    names = (
+        "kb",
+        "server",
+        "bsn",
+        "contact",
+        "console",
+        "report",
+        "remind",
+        "export",
+        "live",
+        "web",
+    )
     for module_name in names:
         try:
             module = importlib.import_module(f"loket.cli.{module_name}")

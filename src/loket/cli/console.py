@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-FLAG_OPTIONS = {"--ansi": "ansi", "--no-mouse": "no_mouse"}
+FLAG_OPTIONS = {"--ansi": "ansi", "--no-mouse": "no_mouse", "--login": "login"}
 VALUE_OPTIONS = {"--server": "server", "--token": "token"}
 
 
@@ -25,11 +25,21 @@ def register(app: Any) -> None:
             False, "--ansi", help="Use the terminal's own 16-colour palette."
         ),
         no_mouse: bool = typer.Option(False, "--no-mouse", help="Switch mouse support off (SSH)."),
+        login: bool = typer.Option(
+            False, "--login", help="Ask for the token on screen (the browser console)."
+        ),
     ) -> None:
         """The console for agents, back office and supervisors (works offline)."""
         from loket.cli.common import settings_or_exit
 
-        run_console(settings_or_exit(), server=server, token=token, ansi=ansi, no_mouse=no_mouse)
+        run_console(
+            settings_or_exit(),
+            server=server,
+            token=token,
+            ansi=ansi,
+            no_mouse=no_mouse,
+            login=login,
+        )
 
     def demo(
         ansi: bool = typer.Option(
@@ -66,8 +76,10 @@ def run_console(
     token: str | None = None,
     ansi: bool = False,
     no_mouse: bool = False,
+    login: bool = False,
 ) -> None:
-    """Start the console; the services are opened in a thread after the first frame."""
+    """Start the console; the services are opened in a thread after the first frame
+    (with `login`, once the token typed on the login screen checks out)."""
     from loket.tui.app import LoketApp
 
     def open_services() -> Any:
@@ -75,7 +87,16 @@ def run_console(
 
         return ConsoleServices.open(settings, server_url=server, token=token)
 
-    app = LoketApp(open_services=open_services, ansi=ansi or settings.ansi)
+    def log_in(typed: str) -> Any:
+        from loket.services import log_in as check
+
+        return check(settings, server or settings.server_url, typed)
+
+    app = LoketApp(
+        open_services=None if login else open_services,
+        log_in=log_in if login else None,
+        ansi=ansi or settings.ansi,
+    )
     app.run(mouse=settings.mouse and not no_mouse)
 
 

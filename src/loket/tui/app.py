@@ -82,6 +82,7 @@ class LoketApp(App[None]):
         open_services: Callable[[], Any] | None = None,
         ansi: bool = False,
         start_mode: str | None = None,
+        log_in: Callable[[str], Any] | None = None,
     ) -> None:
         # Start straight in the screen's mode: no throwaway default screen, no switch (each
         # switch re-parses all CSS), so the first frame comes sooner.
@@ -89,12 +90,13 @@ class LoketApp(App[None]):
         super().__init__(ansi_color=ansi)
         if ansi:
             self.theme = "ansi-dark"
-        if services is None and open_services is None:
-            raise ValueError("LoketApp needs services or open_services")
+        if services is None and open_services is None and log_in is None:
+            raise ValueError("LoketApp needs services, open_services or log_in")
         self.services: Any | None = None
         self.sync_state: Any | None = None
         self._given = services
         self._open_services = open_services
+        self._log_in = log_in  # the browser console: a login screen asks for the token
         self._owns_services = services is None
         self._services_event = threading.Event()
         self._ready_callbacks: list[Callable[[Any], None]] = []
@@ -106,6 +108,10 @@ class LoketApp(App[None]):
     def on_mount(self) -> None:
         if self._given is not None:
             self.post_message(ServicesReady(self._given))
+        elif self._log_in is not None:
+            from loket.tui.screens.login import LoginScreen
+
+            self.push_screen(LoginScreen(self._log_in))
         else:  # after the first frame: opening (imports and all) must not compete with it
             self.after_first_paint(self._open_in_thread)
         self.set_timer(FIRST_PAINT_FALLBACK_S, self._first_paint_done, name="first-paint")

@@ -245,3 +245,10 @@ TASK_STATUS = {
     "returned": "terug",
     "forwarded": "doorgestuurd",
 }
+
+# Login (loket web: the browser session asks for the user's token)
+LOGIN_TITLE = "Inloggen bij loket"
+LOGIN_PROMPT = "Plak je persoonlijke token (van je beheerder) en druk op Enter."
+LOGIN_PLACEHOLDER = "token"
+LOGIN_BUSY = "Bezig met controleren…"
+LOGIN_EMPTY = "Vul je token in."
