@@ -118,7 +118,7 @@ def main() -> None:
         for validate in (True, False):
             db_url = f"sqlite:///{Path(tmp) / f'central-{validate}.sqlite3'}"
             with EmbeddedServer(db_url) as server:
-                token = server.app.state.store.add_user("anna", "agent", ["kcc"])
+                token = server.store.users.add("anna", "agent", ["kcc"])
                 records = [closed_contact("anna", i, routed=i % 3 == 0) for i in range(n)]
                 with httpx.Client(
                     base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
