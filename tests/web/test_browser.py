@@ -110,9 +110,13 @@ def test_agent_logs_in_searches_and_resolves_in_a_browser(
             )
             page.wait_for_timeout(1000)
             page.screenshot(path=str(tmp_path / "logged-in.png"))
+            page.keyboard.press("F12")  # take the call (the console starts free)
+            page.wait_for_timeout(1000)
             page.keyboard.press("F2")
             page.keyboard.type("paspoort kwijt")
-            page.wait_for_timeout(4000)  # results follow the typing (first search builds the index)
+            page.wait_for_timeout(
+                12000
+            )  # results follow the typing (first search builds the index)
             page.keyboard.press("Enter")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(tmp_path / "article.png"))
