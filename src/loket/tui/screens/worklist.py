@@ -22,6 +22,7 @@ from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.formatting import format_due, local, urgency_of
 from loket.tui.messages import TasksLoaded
+from loket.tui.screens.task_view import TaskViewScreen, attempt_count
 from loket.tui.widgets.status_line import StatusLine
 
 STATUS_NL = S.TASK_STATUS
@@ -34,6 +35,7 @@ TASK_ACTIONS = {
     "hand_back": "return",
     "forward": "forward",
     "note": "note",
+    "callback_attempt": "callback_attempt",
 }
 
 
@@ -47,6 +49,8 @@ class WorklistScreen(Screen[None]):
         Binding("h", "hand_back", S.KEY_RETURN, id="task-return"),
         Binding("d", "forward", S.KEY_FORWARD, id="task-forward"),
         Binding("n", "note", S.KEY_NOTE, id="task-note"),
+        Binding("p", "callback_attempt", S.KEY_CALLBACK_ATTEMPT, id="task-callback-attempt"),
+        Binding("v", "view_task", S.KEY_TASK_VIEW, id="task-view", show=False),  # and Enter
         Binding("u", "unclaim", S.KEY_UNCLAIM, id="task-unclaim", show=False),
         Binding("g", "refresh", S.KEY_REFRESH, id="task-refresh", show=False),
         Binding("b", "show_bsn", S.KEY_SHOW_BSN, id="task-show-bsn", show=False),
@@ -69,6 +73,7 @@ class WorklistScreen(Screen[None]):
             (S.COL_URGENCY, 11),  # "2d verlopen"
             (S.COL_STATUS, 14),  # "in behandeling"
             (S.COL_TEAM, 9),
+            (S.COL_ATTEMPTS, 3),
             (S.COL_SUBJECT, None),
         ):
             table.add_column(label, width=width)
@@ -123,6 +128,7 @@ class WorklistScreen(Screen[None]):
                 Text(label, style=LEVEL_STYLE.get(level, "")),
                 Text(STATUS_NL.get(str(task.status), str(task.status))),
                 Text(task.team),
+                Text(str(attempt_count(task) or ""), justify="right"),
                 Text(task.subject or S.NO_SUBJECT),
                 key=task.id,
             )
@@ -176,6 +182,8 @@ class WorklistScreen(Screen[None]):
                 return None  # shown greyed out
             actor = services.user.name
             return True if TASK_ACTIONS[action] in allowed_actions(task, actor) else None
+        if action == "view_task":
+            return self.selected() is not None or None
         if action == "conflict":
             return bool(self.conflicts) or None
         return True
@@ -194,6 +202,37 @@ class WorklistScreen(Screen[None]):
 
     def action_note(self) -> None:
         self._ask(S.KEY_NOTE, S.ASK_NOTE, "note", "note")
+
+    def action_callback_attempt(self) -> None:
+        """Reached or not, with an optional note; the count column and the log show it."""
+        from loket.tui.screens.prompt_dialog import PromptDialog
+
+        choices = [(S.CALLBACK_REACHED, "yes"), (S.CALLBACK_NOT_REACHED, "no")]
+
+        def done(result: dict[str, str] | None) -> None:
+            if result is not None:
+                reached = {"yes": True, "no": False}.get(result.get("choice", ""))
+                self._act("callback_attempt", reached=reached, note=result["text"])
+
+        dialog = PromptDialog(
+            S.KEY_CALLBACK_ATTEMPT, S.ASK_CALLBACK_NOTE, choices, S.ASK_CALLBACK_RESULT
+        )
+        self.app.push_screen(dialog, done)
+
+    def action_view_task(self) -> None:
+        task = self.selected()
+        if task is None:
+            self.notify(S.NO_TASK_SELECTED)
+            return
+        self.app.push_screen(TaskViewScreen(task, self._article_title))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_view_task()
+
+    def _article_title(self, product: str) -> str:
+        services = self.app.services  # type: ignore[attr-defined]
+        article = services.kb.get(product) if services is not None else None
+        return f"{article.title} ({product})" if article else product
 
     def action_show_bsn(self) -> None:
         """The resident's full BSN from the central store, with a reason it records; shown
