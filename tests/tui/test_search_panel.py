@@ -7,7 +7,7 @@ from pathlib import Path
 from loket.tui import strings as S
 from loket.tui.app import LoketApp
 from loket.tui.messages import ArticleLoaded, SearchResults
-from tests.tui.helpers import SIZE, Recorder, open_services, screen_text, wait_for
+from tests.tui.helpers import SIZE, Recorder, open_services, screen_text, take_call, wait_for
 
 
 async def _search(pilot, recorder: Recorder, query: str) -> SearchResults:
@@ -23,7 +23,7 @@ async def test_event_checklist_then_weak_match(tmp_path: Path) -> None:
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-            await wait_for(pilot, lambda: getattr(app.screen, "contact", None) is not None)
+            await take_call(pilot)
             event = await _search(pilot, recorder, "we krijgen een baby")
             assert event.event is not None and event.hits[0].id in event.event.products
             text = screen_text(app)
