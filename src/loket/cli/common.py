@@ -15,8 +15,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+# Exit code for a setting, file, port or database that cannot be used (1 is a user's
+# mistake in the command itself, 2 the environment it runs in).
+EXIT_ENVIRONMENT = 2
+
+
 def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        fail(str(exc))
+        fail(str(exc), EXIT_ENVIRONMENT)

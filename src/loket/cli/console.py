@@ -130,6 +130,6 @@ def run_fast(argv: list[str]) -> bool:
         settings = load_settings()
     except ConfigError as exc:  # same message and exit code as loket.cli.common.fail
         print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+        raise SystemExit(2) from None
     run_console(settings, **options)
     return True

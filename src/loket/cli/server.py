@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import typer
 
-from loket.cli.common import fail, settings_or_exit
+from loket.cli.common import EXIT_ENVIRONMENT, fail, settings_or_exit
+from loket.redact import mask_password
+
+T = TypeVar("T")
 
 user_app = typer.Typer(no_args_is_help=True, help="Manage central-store users and tokens.")
 
@@ -19,10 +24,22 @@ def _db_url(db: str | None) -> str:
     return db or settings_or_exit().server_db_url()
 
 
+def _on_database(db_url: str, action: Callable[[], T]) -> T:
+    """Run an operator action: bad input exits 1, a database that cannot be used exits 2."""
+    try:
+        return action()
+    except ValueError as exc:  # unknown role, bad name, unsupported URL
+        fail(str(exc))
+    except Exception as exc:  # unreachable or unusable database: its cause, no traceback
+        fail(f"cannot open the database {mask_password(db_url)}: {exc}", EXIT_ENVIRONMENT)
+
+
 def serve(
     db: str | None = DbOption,
     host: str | None = typer.Option(None, "--host", help="Address to listen on."),
-    port: int | None = typer.Option(None, "--port", help="Port to listen on."),
+    port: int | None = typer.Option(
+        None, "--port", min=1, max=65_535, help="Port to listen on (1-65535)."
+    ),
     access_log: bool = typer.Option(
         True, "--access-log/--no-access-log", help="Log one line per request (no bodies)."
     ),
@@ -46,7 +63,7 @@ def serve(
     try:
         app = create_app(config)
     except DomainError as exc:  # broken backoffices.toml or contact-lists.toml
-        fail(f"reference data: {exc}")
+        fail(f"reference data: {exc}", EXIT_ENVIRONMENT)
     from loket.server.bsn import BsnKeyError
 
     try:
@@ -54,14 +71,21 @@ def serve(
     except BsnKeyError as exc:
         fail(str(exc))
     except Exception as exc:  # bad URL, unreachable database: a message, not a traceback
-        fail(f"cannot open the database: {type(exc).__name__}: {exc}")
+        shown = mask_password(config.db_url)
+        fail(f"cannot open the database {shown}: {exc}", EXIT_ENVIRONMENT)
     host = host or settings.server_host
     port = port if port is not None else settings.server_port
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
-        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
-    uv = uvicorn_config(app, log_level=settings.log_level, access_log=access_log)
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}", EXIT_ENVIRONMENT)
+    uv = uvicorn_config(
+        app,
+        log_level=settings.log_level,
+        access_log=access_log,
+        header_timeout=settings.request_header_timeout,
+        body_timeout=settings.request_body_timeout,
+    )
     typer.echo(f"loket central store on http://{host}:{port} ({backend})")
     server = LoketUvicorn(uv)
     server.run(sockets=[sock])
@@ -79,10 +103,8 @@ def user_add(
     """Create a user and print its bearer token (shown only this once)."""
     from loket.server.admin import create_user
 
-    try:
-        token = create_user(_db_url(db), name, role, team)
-    except Exception as exc:  # ValueError for bad input; database errors too
-        fail(str(exc))
+    url = _db_url(db)
+    token = _on_database(url, lambda: create_user(url, name, role, team))
     typer.echo(token)
 
 
@@ -94,10 +116,8 @@ def user_list(
     """List users with role, teams and whether they are disabled (never tokens)."""
     from loket.server.admin import list_users
 
-    try:
-        users = list_users(_db_url(db))
-    except Exception as exc:
-        fail(str(exc))
+    url = _db_url(db)
+    users = _on_database(url, lambda: list_users(url))
     if as_json:
         typer.echo(json.dumps(users, indent=2))
         return
@@ -115,10 +135,8 @@ def user_disable(
     """Disable a user: its token stops working."""
     from loket.server.admin import disable_user
 
-    try:
-        disable_user(_db_url(db), name)
-    except Exception as exc:
-        fail(str(exc))
+    url = _db_url(db)
+    _on_database(url, lambda: disable_user(url, name))
     typer.echo(f"disabled {name}")
 
 

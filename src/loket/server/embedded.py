@@ -13,6 +13,7 @@ import uvicorn
 from loket.server.app import AppConfig, close_streams, create_app
 from loket.server.bsn import BsnKeys
 from loket.server.services import CentralStore
+from loket.server.timeouts import timed_protocol
 
 
 class LoketUvicorn(uvicorn.Server):
@@ -24,10 +25,16 @@ class LoketUvicorn(uvicorn.Server):
 
 
 def uvicorn_config(
-    app: Any, log_level: str = "warning", access_log: bool = False
+    app: Any,
+    log_level: str = "warning",
+    access_log: bool = False,
+    header_timeout: float = 10.0,
+    body_timeout: float = 30.0,
 ) -> uvicorn.Config:
+    """uvicorn settings shared by `loket serve`, the demo and tests (see server.timeouts)."""
     return uvicorn.Config(
         app,
+        http=timed_protocol(header_timeout, body_timeout),
         log_level=log_level,
         access_log=access_log,
         lifespan="on",
@@ -83,6 +90,8 @@ class EmbeddedServer:
         data_dir: str | None = None,
         export_url: str = "",
         export_token: str = "",
+        header_timeout: float = 10.0,
+        body_timeout: float = 30.0,
     ) -> None:
         self.config = AppConfig(
             db_url=db_url,
@@ -98,6 +107,7 @@ class EmbeddedServer:
         self.host = host
         self.port = port
         self.log_level = log_level
+        self.timeouts = (header_timeout, body_timeout)
         self.app = create_app(self.config)
         self._server: LoketUvicorn | None = None
         self._thread: threading.Thread | None = None
@@ -119,7 +129,11 @@ class EmbeddedServer:
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._socket = sock
-        self._server = LoketUvicorn(uvicorn_config(self.app, self.log_level))
+        header_timeout, body_timeout = self.timeouts
+        config = uvicorn_config(
+            self.app, self.log_level, header_timeout=header_timeout, body_timeout=body_timeout
+        )
+        self._server = LoketUvicorn(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="loket-server", daemon=True
         )

@@ -710,4 +710,7 @@ def open_storage(db_url: str, pool_size: int | None = None) -> Storage:
         if pool_size is None:
             return PostgresStorage(db_url)
         return PostgresStorage(db_url, min_size=1, max_size=pool_size)
-    raise ValueError(f"unsupported database URL (use sqlite:///path or postgresql://...): {db_url}")
+    from loket.redact import mask_password
+
+    shown = mask_password(db_url)
+    raise ValueError(f"unsupported database URL (use sqlite:///path or postgresql://...): {shown}")

@@ -38,12 +38,32 @@ def _pg(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
+class DatabaseUnreachable(ConnectionError):
+    """PostgreSQL refused or could not be reached; the message is libpq's cause, one line."""
+
+
+def _probe(db_url: str, timeout: int = 5) -> None:
+    """Connect once before opening the pool, to fail at once with the cause.
+
+    The pool alone retries for its whole wait, logs a warning per attempt and then
+    reports only that it timed out: a refused connection, an unknown database and a
+    failed login all looked the same after 10 s.
+    """
+    try:
+        psycopg.connect(db_url, connect_timeout=timeout).close()
+    except psycopg.OperationalError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        cause = (lines[0] if lines else type(exc).__name__).removeprefix("connection failed: ")
+        raise DatabaseUnreachable(cause.replace("FATAL:  ", "")) from None
+
+
 class PostgresStorage(Storage):
     backend = "postgresql"
 
     def __init__(self, db_url: str, min_size: int = 2, max_size: int = 16) -> None:
         super().__init__()
         self.db_url = db_url
+        _probe(db_url)
         self._pool = ConnectionPool(
             db_url,
             min_size=min_size,
