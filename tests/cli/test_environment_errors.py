@@ -35,8 +35,9 @@ def loket(*args: str, env: dict[str, str] | None = None, home: Path) -> subproce
 def one_error_line(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert errors == lines[-1:] and "Traceback" not in result.stderr, result.stderr
+    return errors[0]
 
 
 @pytest.mark.parametrize(
@@ -112,10 +113,21 @@ def test_unreachable_postgresql_fails_at_once_with_the_cause(
     tmp_path: Path, command: list[str]
 ) -> None:
     refused = _pg_url(netloc=f"postgres@127.0.0.1:{free_port()}")
+    result = loket(*command, "--db", refused, home=tmp_path)
+    line = one_error_line(result)
+    assert "Connection refused" in line and "WARNING" not in result.stderr
+
+
+@pytest.mark.pg
+def test_unreachable_postgresql_is_refused_without_waiting_for_the_pool() -> None:
+    from loket.server.storage import open_storage
+    from loket.server.storage.postgres import DatabaseUnreachable
+
+    refused = _pg_url(netloc=f"postgres@127.0.0.1:{free_port()}")
     started = time.monotonic()
-    line = one_error_line(loket(*command, "--db", refused, home=tmp_path))
-    assert "Connection refused" in line
-    assert time.monotonic() - started < 8  # the pool used to retry for 10 s
+    with pytest.raises(DatabaseUnreachable, match="Connection refused"):
+        open_storage(refused)
+    assert time.monotonic() - started < 3  # the pool used to retry for 10 s
 
 
 @pytest.mark.pg

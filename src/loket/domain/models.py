@@ -247,8 +247,5 @@ class Task:
             due_at=from_iso(data.get("due_at")),
             resolution=data.get("resolution", ""),
             version=int(data.get("version", 1)),
-            log=[
-                TaskStep(**{**s, "at": from_iso(s["at"])})  # type: ignore[arg-type]
-                for s in data.get("log", [])
-            ],
+            log=[TaskStep(**{**s, "at": from_iso(s["at"])}) for s in data.get("log", [])],
         )

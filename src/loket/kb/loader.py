@@ -83,7 +83,7 @@ def _parse(path: Path, problems: list[Problem]) -> _Parsed | None:
         return None
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
+    if node is None or not isinstance(data, dict):
         bad(2, "front matter must be a mapping of 'key: value' lines")
         return None
     lines = {

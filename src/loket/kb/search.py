@@ -187,8 +187,9 @@ class Searcher:
         if not scored:
             return []
         best = min(d for d, _ in scored)
-        assert self._vocab is not None
-        found = sorted((w for d, w in scored if d == best), key=lambda w: -self._vocab.get(w, 0))
+        vocab = self._vocab
+        assert vocab is not None
+        found = sorted((w for d, w in scored if d == best), key=lambda w: -vocab.get(w, 0))
         return found[:3]
 
     def _split(self, word: str) -> tuple[str, str] | None:
@@ -305,10 +306,11 @@ class Searcher:
         rare = {s for s in stems if self._all_df.get(s, 0) <= common}
         # Inside compounds only words that are rare as names of their own: a common word
         # brings enough candidates as a whole word, and its substring search is costly.
+        stem_df = self._stem_df or {}
         subs = {
             sub
             for c in strong
-            if max((self._stem_df.get(s, 0) for s in c.stems), default=0) <= common
+            if max((stem_df.get(s, 0) for s in c.stems), default=0) <= common
             for sub in c.substrings
         }
         found: dict[int, float] = {}
