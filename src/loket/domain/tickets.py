@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from loket.domain.queues import Wait
+from loket.domain.queues import Wait, WaitOutcome
 
 
 class TicketStatus(StrEnum):
@@ -38,7 +38,7 @@ class Ticket:
     def wait(self) -> Wait:
         if self.status == TicketStatus.WAITING:
             return Wait(self.service, self.drawn_at)
-        outcome = "abandoned" if self.status == TicketStatus.NO_SHOW else "answered"
+        outcome: WaitOutcome = "abandoned" if self.status == TicketStatus.NO_SHOW else "answered"
         return Wait(self.service, self.drawn_at, self.called_at, outcome)
 
     def waited_seconds(self, now: datetime) -> float:
