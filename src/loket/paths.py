@@ -27,3 +27,33 @@ def default_kb_dir() -> Path:
 def default_data_dir() -> Path:
     """Reference data that ships with loket: back offices, districts, demo data."""
     return _content_dir("data")
+
+
+class StateUnusable(OSError):
+    """A file loket keeps (store, index, keys) cannot be opened or written; the message
+    names the path and why, for one line on the command line."""
+
+
+def storage_problem(path: Path) -> str | None:
+    """Why files cannot be written at or under `path`, if the file system says so:
+    read-only or full. None when neither (then the caller's own error is the cause)."""
+    import os
+
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        stats = os.statvfs(probe)
+    except OSError:
+        return None
+    if stats.f_flag & os.ST_RDONLY:
+        return "read-only file system"
+    if stats.f_bavail * stats.f_frsize < 64 * 1024:  # SQLite needs room for WAL and journal
+        return "no space left on device"
+    return None
+
+
+def unusable(path: Path, exc: BaseException) -> StateUnusable:
+    """`exc` (sqlite3 or OS error on `path`) as one line: the path, then the cause."""
+    cause = storage_problem(path) or getattr(exc, "strerror", None) or str(exc)
+    return StateUnusable(f"{path}: {cause}; nothing was written")

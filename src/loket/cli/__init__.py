@@ -70,7 +70,19 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    try:
+        _run(sys.argv[1:])
+    except Exception as exc:
+        from loket.cli.common import EXIT_ENVIRONMENT, environment_problem
+
+        problem = environment_problem(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        raise SystemExit(EXIT_ENVIRONMENT) from None
+
+
+def _run(argv: list[str]) -> None:
     if argv[:1] == ["console"]:
         from loket.cli.console import run_fast
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import NoReturn
 
 import typer
@@ -25,3 +26,27 @@ def settings_or_exit() -> Settings:
         return load_settings()
     except ConfigError as exc:
         fail(str(exc), EXIT_ENVIRONMENT)
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM}
+_SQLITE_WRITE_ERRORS = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """One line for an error of the machine rather than of loket (a read-only or full
+    disk under the state dir), or None when `exc` is something else (a bug: traceback)."""
+    from loket.paths import StateUnusable, storage_problem
+
+    if isinstance(exc, StateUnusable):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+        return f"{exc.filename or 'a file'}: {exc.strerror}; nothing was written"
+    name = getattr(exc, "sqlite_errorname", "") or ""  # sqlite3.Error, without importing it
+    if name.startswith(_SQLITE_WRITE_ERRORS):
+        try:
+            state_dir = load_settings().state_dir
+        except ConfigError:
+            return None
+        cause = storage_problem(state_dir) or str(exc)
+        return f"{state_dir}: {cause}; the last change was not saved (earlier ones are intact)"
+    return None

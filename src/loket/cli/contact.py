@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from loket.cli.common import fail, settings_or_exit
+from loket.cli.common import EXIT_ENVIRONMENT, fail, settings_or_exit
 
 if TYPE_CHECKING:
     from loket.services import ConsoleServices, SyncReport
@@ -32,8 +32,8 @@ def _services() -> ConsoleServices:
 
     try:
         return ConsoleServices.open(settings_or_exit())
-    except OSError as exc:
-        fail(f"cannot open the local store: {exc}")
+    except OSError as exc:  # read-only or full state dir: the path and why (exit 2)
+        fail(f"cannot open the local store: {exc}", EXIT_ENVIRONMENT)
 
 
 def _domain_fail(exc: Exception) -> None:

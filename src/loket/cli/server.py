@@ -24,6 +24,21 @@ def _db_url(db: str | None) -> str:
     return db or settings_or_exit().server_db_url()
 
 
+def _cause(db_url: str, exc: BaseException) -> str:
+    """What went wrong opening `db_url`: for an SQLite file, a read-only or full disk first
+    (SQLite itself says only "unable to open database file" or "disk I/O error")."""
+    if db_url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        from loket.paths import storage_problem
+
+        path = Path(db_url.removeprefix("sqlite:///"))
+        problem = storage_problem(path.parent)
+        if problem is not None:
+            return f"{path}: {problem}"
+    return str(exc)
+
+
 def _on_database(db_url: str, action: Callable[[], T]) -> T:
     """Run an operator action: bad input exits 1, a database that cannot be used exits 2."""
     try:
@@ -31,7 +46,8 @@ def _on_database(db_url: str, action: Callable[[], T]) -> T:
     except ValueError as exc:  # unknown role, bad name, unsupported URL
         fail(str(exc))
     except Exception as exc:  # unreachable or unusable database: its cause, no traceback
-        fail(f"cannot open the database {mask_password(db_url)}: {exc}", EXIT_ENVIRONMENT)
+        cause = _cause(db_url, exc)
+        fail(f"cannot open the database {mask_password(db_url)}: {cause}", EXIT_ENVIRONMENT)
 
 
 def serve(
@@ -72,7 +88,7 @@ def serve(
         fail(str(exc))
     except Exception as exc:  # bad URL, unreachable database: a message, not a traceback
         shown = mask_password(config.db_url)
-        fail(f"cannot open the database {shown}: {exc}", EXIT_ENVIRONMENT)
+        fail(f"cannot open the database {shown}: {_cause(config.db_url, exc)}", EXIT_ENVIRONMENT)
     host = host or settings.server_host
     port = port if port is not None else settings.server_port
     try:

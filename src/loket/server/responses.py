@@ -266,3 +266,4 @@ class ShownBsnOut(Out):
 class HealthOut(Out):
     status: str
     db: str
+    reason: str | None = None  # why not ok (e.g. "no space left on device")

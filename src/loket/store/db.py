@@ -25,6 +25,7 @@ import sqlite_utils
 
 from loket.domain.models import Contact, Task, from_iso, new_id, to_iso, utcnow
 from loket.domain.validation import is_masked_bsn, mask_bsn
+from loket.paths import unusable
 from loket.store.migrations import applied_versions, migrate
 from loket.store.records import (
     CONTACT_SAVE,
@@ -70,17 +71,20 @@ class ConsoleStore:
     def open(cls, path: Path | str) -> ConsoleStore:
         """Open (and create or migrate) the store at `path`; ":memory:" works for tests."""
         memory = str(path) == ":memory:"
-        if not memory:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            str(path), isolation_level=None, check_same_thread=False, timeout=10.0
-        )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=10000")
-        conn.execute("PRAGMA secure_delete=ON")  # forgotten BSNs leave no bytes behind
-        migrate(conn)
-        _scrub_rejected(conn)
+        try:
+            if not memory:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA secure_delete=ON")  # forgotten BSNs leave no bytes behind
+            migrate(conn)
+            _scrub_rejected(conn)
+        except (OSError, sqlite3.OperationalError) as exc:  # read-only or full disk
+            raise unusable(Path(path), exc) from exc
         return cls(conn, None if memory else Path(path))
 
     def close(self) -> None:

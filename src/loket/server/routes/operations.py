@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from loket.server.deps import Running, Store
 from loket.server.metrics import CONTENT_TYPE
@@ -11,11 +14,22 @@ from loket.server.responses import HealthOut
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=HealthOut)
-def healthz(store: Store) -> dict[str, str]:
+@router.get(
+    "/healthz",
+    response_model=HealthOut,
+    response_model_exclude_none=True,
+    responses={503: {"model": HealthOut}},
+)
+def healthz(store: Store) -> Any:
+    """ok only when the database answers and can take writes (503 on a full disk)."""
     with store.storage.read() as r:
         r.max_seq()
-    return {"status": "ok", "db": store.storage.backend}
+    backend = store.storage.backend
+    problem = store.storage.write_problem()
+    if problem is not None:
+        body = {"status": "unavailable", "db": backend, "reason": problem}
+        return JSONResponse(body, status_code=503)
+    return {"status": "ok", "db": backend}
 
 
 @router.get("/metrics", response_class=Response)

@@ -694,6 +694,10 @@ class Storage(ABC):
         """How often live-event readers should look at the change log without a wake-up."""
         return 1.0
 
+    def write_problem(self) -> str | None:
+        """Why a write would fail now (read-only or full disk), where this process can tell."""
+        return None
+
 
 def open_storage(db_url: str, pool_size: int | None = None) -> Storage:
     """The backend for a database URL: `sqlite:///path` or `postgresql://...`.

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from loket.paths import storage_problem
 from loket.server.storage.base import Reads, Row, Storage, Writes, apply_migrations, db_time
 
 CHECKPOINT_SECONDS = 0.5
@@ -62,6 +63,9 @@ class SqliteStorage(Storage):
             target=self._checkpoint_loop, name="sqlite-checkpoint", daemon=True
         )
         self._checkpointer.start()
+
+    def write_problem(self) -> str | None:
+        return storage_problem(Path(self.path).parent)
 
     def _checkpoint_loop(self) -> None:
         """Copy the WAL into the database off the request path: an automatic checkpoint
