@@ -1,17 +1,16 @@
 """The SLA clock: working days and hours with Dutch public holidays, in Europe/Amsterdam.
 
-Easter is computed here (anonymous Gregorian algorithm) rather than taken from the
-`holidays` package: the domain stays dependency-free and the Dutch rules that matter for
-a municipality (Bevrijdingsdag only every five years, Goede Vrijdag usually a working day)
-are explicit and configurable.
+The holidays come from the `holidays` package (pure computation, no I/O), imported on
+first use so that importing the domain stays cheap; this module keeps only the rules a
+municipality sets for itself, which `holidays` does not know.
 
 Rules
 - Working day: Monday-Friday, not a public holiday, not in `extra_closed_days`.
-- Holidays: Nieuwjaarsdag, Eerste en Tweede Paasdag, Koningsdag (27 April, 26 April when
-  the 27th is a Sunday; Koninginnedag 30/29 April before 2014), Bevrijdingsdag (5 May, in
-  lustrum years 2025, 2030, ... or every year with `liberation_day="yearly"`),
-  Hemelvaartsdag, Eerste en Tweede Pinksterdag, Eerste en Tweede Kerstdag; Goede Vrijdag
-  only with `good_friday=True`.
+- Holidays (`holidays.Netherlands`): Nieuwjaarsdag, Eerste en Tweede paasdag, Koningsdag
+  (26 April when the 27th is a Sunday; Koninginnedag before 2014), Bevrijdingsdag in
+  lustrum years, Hemelvaartsdag, Eerste en Tweede pinksterdag, Eerste en Tweede kerstdag.
+- Our own: Goede vrijdag is a working day unless `good_friday=True`; Bevrijdingsdag every
+  year with `liberation_day="yearly"` (a collective agreement, not a public holiday).
 - `days=N`: due at the end of the office day N working days after the start day. The start
   day is the day of the request if that is a working day and the request came in at or
   before office end; a request after office hours, or on a closed day, counts from the
@@ -33,22 +32,8 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 LiberationRule = Literal["lustrum", "yearly"]
 
 
-def easter_sunday(year: int) -> date:
-    """Western Easter (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    lead = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * lead) // 451
-    month, day = divmod(h + lead - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def _kingsday(year: int) -> date:
-    day = date(year, 4, 27) if year >= 2014 else date(year, 4, 30)
-    return day - timedelta(days=1) if day.weekday() == 6 else day
+GOOD_FRIDAY = "Goede vrijdag"
+LIBERATION_DAY = "Bevrijdingsdag"
 
 
 @lru_cache(maxsize=256)
@@ -56,22 +41,13 @@ def dutch_holidays(
     year: int, liberation_day: LiberationRule = "lustrum", good_friday: bool = False
 ) -> dict[date, str]:
     """The public holidays of `year` on which the municipality is closed, with their names."""
-    easter = easter_sunday(year)
-    days = {
-        date(year, 1, 1): "Nieuwjaarsdag",
-        easter: "Eerste Paasdag",
-        easter + timedelta(days=1): "Tweede Paasdag",
-        _kingsday(year): "Koningsdag",
-        easter + timedelta(days=39): "Hemelvaartsdag",
-        easter + timedelta(days=49): "Eerste Pinksterdag",
-        easter + timedelta(days=50): "Tweede Pinksterdag",
-        date(year, 12, 25): "Eerste Kerstdag",
-        date(year, 12, 26): "Tweede Kerstdag",
-    }
-    if good_friday:
-        days[easter - timedelta(days=2)] = "Goede Vrijdag"
-    if liberation_day == "yearly" or year % 5 == 0:
-        days[date(year, 5, 5)] = "Bevrijdingsdag"
+    from holidays.countries.netherlands import Netherlands
+
+    days: dict[date, str] = dict(Netherlands(years=year, language="nl").items())
+    if not good_friday:
+        days = {day: name for day, name in days.items() if name != GOOD_FRIDAY}
+    if liberation_day == "yearly" and year >= 1945:
+        days[date(year, 5, 5)] = LIBERATION_DAY
     return days
 
 
