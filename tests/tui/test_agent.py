@@ -120,6 +120,7 @@ async def test_resolve_with_invalid_customer_shows_dutch_error_inline(tmp_path: 
             await pilot.pause(0.1)
             text = screen_text(app)
             assert "Controleer" in text and "telefoon" in text
+            assert "customer.phone" not in text  # the agent's words, not internal paths
             assert app.screen.query_one("#customer-phone").has_class("-invalid")
             assert app.screen.contact.status == ContactStatus.OPEN  # nothing lost, not closed
     finally:

@@ -84,3 +84,45 @@ async def test_ctrl_q_with_an_open_contact_asks_first(tmp_path: Path) -> None:
         assert draft["questions"][0]["notes"] == "Half getypt"  # kept for the next start
     finally:
         services.close()
+
+
+async def test_wrapup_notes_continue_at_the_end_and_count_characters(tmp_path: Path) -> None:
+    services = open_services(tmp_path)
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await take_call(pilot)
+            screen = app.screen
+            burst(app, "f3", *"Paspoort kwijt", "f5", *" en nawerk")
+            await wait_for(pilot, lambda: screen.state == CallState.WRAPUP)
+            await wait_for(pilot, lambda: screen.query_one("#notes").text.endswith("nawerk"))
+            assert screen.query_one("#notes").text == "Paspoort kwijt en nawerk"
+            # (read from the border: a toast may cover that corner of the screen)
+            notes = screen.query_one("#notes")
+            await wait_for(pilot, lambda: notes.border_subtitle == "24/1000 tekens")
+            contact_id = screen.contact.id
+            await pilot.press("f12")
+            await wait_for(pilot, lambda: screen.contact.id != contact_id)
+            await wait_for(pilot, lambda: notes.border_subtitle == "0/1000 tekens")
+        stored = services.get_contact(contact_id)
+        assert stored.questions[0].notes == "Paspoort kwijt en nawerk"
+    finally:
+        services.close()
+
+
+async def test_alt_keys_switch_screens_with_focus_in_the_search_box(tmp_path: Path) -> None:
+    services = open_services(tmp_path, role="supervisor", teams=())
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.screen.id not in (None, "_default"))
+            await pilot.press("alt+l")
+            await wait_for(pilot, lambda: app.screen.id == "agent")
+            await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "search")
+            await pilot.press("alt+s")
+            await wait_for(pilot, lambda: app.current_mode == "queue")
+            await pilot.press("alt+l")
+            await wait_for(pilot, lambda: app.screen.id == "agent")
+            assert app.screen.query_one("#search").value == ""  # no letter typed into it
+    finally:
+        services.close()

@@ -66,9 +66,31 @@ class LoketApp(App[None]):
         Binding("f1", "help", S.KEY_HELP, id="help", key_display="F1", priority=True),
         Binding("question_mark", "help", S.KEY_HELP, id="help-key", show=False),
         Binding("ctrl+s", "sync", S.KEY_SYNC, id="sync", show=False),
-        Binding("alt+l", "switch_mode('agent')", S.KEY_AGENT, id="mode-agent", show=False),
-        Binding("alt+w", "switch_mode('worklist')", S.KEY_WORKLIST, id="mode-worklist", show=False),
-        Binding("alt+s", "switch_mode('queue')", S.KEY_QUEUE, id="mode-queue", show=False),
+        # Priority: with focus in a text field these switch screens instead of typing a letter.
+        Binding(
+            "alt+l",
+            "switch_mode('agent')",
+            S.KEY_AGENT,
+            id="mode-agent",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "alt+w",
+            "switch_mode('worklist')",
+            S.KEY_WORKLIST,
+            id="mode-worklist",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "alt+s",
+            "switch_mode('queue')",
+            S.KEY_QUEUE,
+            id="mode-queue",
+            show=False,
+            priority=True,
+        ),
         Binding(
             "ctrl+p", "command_palette", S.KEY_PALETTE, id="palette", show=False, priority=True
         ),

@@ -60,6 +60,7 @@ OUTCOME_NONE = "(nog geen uitkomst)"
 PRODUCTS = "Geraadpleegde artikelen (spatie = uitvinken)"
 PRODUCTS_NONE = "Nog geen artikelen geopend."
 NOTES = "Notities bij deze vraag"
+NOTES_COUNT = "{n}/{max} tekens"
 ERRORS_TITLE = "Controleer:"
 
 # Notifications
@@ -222,6 +223,9 @@ FIELD_NAMES = {
     "customer.bsn": "BSN",
     "customer.kvk": "KvK-nummer",
     "customer.postcode": "postcode",
+    "satisfaction": "tevredenheid",
+    "ended_at": "einde",
+    "wrapup_started_at": "nawerk",
     "text": "onderwerp",
     "notes": "notities",
     "outcome": "uitkomst",

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from loket.domain.errors import DomainError
-from loket.domain.models import Contact, Question
+from loket.domain.models import CONTENT_MAX, Contact, Question
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.formatting import format_due, local
@@ -206,6 +206,7 @@ class AgentScreen(Screen[None]):
         await self.query_one("#contact-slot").mount(panel)
         notes = TextArea(id="notes", soft_wrap=True, show_line_numbers=False)
         notes.border_title = S.NOTES
+        notes.border_subtitle = S.NOTES_COUNT.format(n=0, max=CONTENT_MAX)
         await self.query_one("#notes-slot").mount(notes)
         self.app.when_ready(self._load)  # type: ignore[attr-defined]
 
@@ -293,6 +294,14 @@ class AgentScreen(Screen[None]):
         self._notes_for = (self.contact.id, self.question.id)
         with notes.prevent(type(notes).Changed):
             notes.text = self.question.notes
+        notes.move_cursor(notes.document.end)  # go on typing where the notes end
+        self._count_notes(notes)
+
+    def _count_notes(self, notes: Any) -> None:
+        """Live counter against the limit; over it, the border turns to the error colour."""
+        count = len(notes.text)
+        notes.border_subtitle = S.NOTES_COUNT.format(n=count, max=CONTENT_MAX)
+        notes.set_class(count > CONTENT_MAX, "-over-limit")
 
     def _show_question_article(self) -> None:
         """The article pane follows the question: its last article, or nothing."""
@@ -334,6 +343,7 @@ class AgentScreen(Screen[None]):
     def on_text_area_changed(self, event: Any) -> None:
         if event.text_area.id != "notes" or self.workspace is None:
             return
+        self._count_notes(event.text_area)
         contact_id, question_id = self._notes_for
         if self.workspace.edit(contact_id, "question.notes", event.text_area.text, question_id):
             self._schedule_draft()

@@ -171,7 +171,8 @@ class ContactPanel(VerticalScroll):
         if not errors:
             box.update("")
             return
-        lines = [S.ERRORS_TITLE] + [f"• {label}: {message}" for label, message in errors]
+        # Each message already names its field in the agent's words; the path stays internal.
+        lines = [S.ERRORS_TITLE] + [f"• {message}" for _path, message in errors]
         box.update(Text("\n".join(lines)))
         for path, _ in errors:
             widget_id = _widget_for(path, q_index)
