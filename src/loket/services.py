@@ -40,6 +40,7 @@ from loket.domain.models import (
 )
 from loket.store import Conflict, ConsoleStore, Rejected
 from loket.sync import SyncClient, SyncEngine, SyncError, SyncReport, SyncState
+from loket.sync.client import ServerError
 
 if TYPE_CHECKING:
     from loket.domain.routing import DistrictMap, Routing, Team
@@ -67,6 +68,14 @@ class UserInfo:
     name: str
     role: str
     teams: list[str] = field(default_factory=list)
+    provisional: bool = False  # offline first start: the server has not said who we are
+
+
+def _provisional_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "medewerker"
 
 
 @dataclass
@@ -117,7 +126,13 @@ class ConsoleServices:
         """Open the console's store and sync engine; works fully offline.
 
         Identity: the given user, else the one cached for this server and token, else
-        GET /api/v1/me (short timeout), else the OS user as an agent (offline first start).
+        GET /api/v1/me (short timeout), else a provisional one (offline first start): the
+        OS user's name, replaced on every local record by the real name as soon as the
+        server says who the token belongs to, and always before anything is pushed.
+
+        The store file is keyed by server and token (never by the user's name), so an
+        offline first start and every later start open the same file; a store of an
+        earlier version, named after the user, is adopted into it (nothing left behind).
         """
         url = settings.server_url if server_url is None else server_url
         tok = settings.token if token is None else token
@@ -129,12 +144,15 @@ class ConsoleServices:
             if user is not None:
                 _cache_identity(settings.state_dir, url, tok, user)
         if user is None:
-            user = UserInfo(getpass.getuser(), "agent", [])
-        path = store_path or settings.state_dir / f"console-{_safe(user.name)}.sqlite3"
+            user = UserInfo(_provisional_name(), "agent", [], provisional=True)
+        path = store_path or store_path_for(settings.state_dir, url, tok)
         store = ConsoleStore.open(path)
-        store.set_meta("identity", asdict(user))
+        if store_path is None:
+            _adopt_legacy_stores(store, settings.state_dir, user)
         services = cls(settings, store, SyncEngine(store, client), user)
         services._server = (url, tok)
+        services._settle_identity()
+        services.engine.prepare = services._identity_before_push
         return services
 
     def close(self) -> None:
@@ -198,6 +216,8 @@ class ConsoleServices:
 
         saved = copy.deepcopy(contact)
         saved.agent = saved.agent or self.user.name
+        stored = self.store.get_contact(saved.id)
+        self._check_products(saved, stored)
         validate_contact(saved, self.channels, self.outcomes)
         if saved.customer is not None:
             saved.customer = normalize_customer(saved.customer)
@@ -205,7 +225,6 @@ class ConsoleServices:
                 saved.customer = None
             elif saved.customer.postcode and not saved.customer.district:
                 saved.customer.district = self.districts.district_for(saved.customer.postcode) or ""
-        stored = self.store.get_contact(saved.id)
         saved.rev = max(saved.rev, stored.rev if stored else 0) + 1
         self.store.save_contact(saved)
         self.engine.poke()
@@ -222,6 +241,21 @@ class ConsoleServices:
             self._default_subject(question)
         validate_contact(closing, self.channels, self.outcomes, closing=True)
         return self.save_contact(closing)
+
+    def _check_products(self, contact: Contact, stored: Contact | None, route: str = "") -> None:
+        """A question names only products of the kb; one kept from an earlier save stays
+        valid even if the kb dropped it since (it was right when the agent chose it)."""
+        known = {p for q in stored.questions for p in q.products} if stored else set()
+        errors = [
+            FieldError(f"questions[{i}].products", f"Onbekend product '{product}'.")
+            for i, question in enumerate(contact.questions)
+            for product in question.products
+            if product not in known and self.kb.get(product) is None
+        ]
+        if route and route not in known and self.kb.get(route) is None:
+            errors.append(FieldError("product", f"Onbekend product '{route}'."))
+        if errors:
+            raise DomainError(errors)
 
     def _default_subject(self, question: Question) -> None:
         """An agent in a hurry skips the subject; the product consulted first names it, so
@@ -324,6 +358,7 @@ class ConsoleServices:
         routed.agent = routed.agent or self.user.name
         question = _question(routed, question_id)
         product = product or (question.products[-1] if question.products else "")
+        self._check_products(routed, self.store.get_contact(routed.id), product)
         self._default_subject(question)
         now = now or utcnow()
         errors: list[FieldError] = []
@@ -470,15 +505,45 @@ class ConsoleServices:
             threading.Thread(target=self.refresh_identity, daemon=True).start()
 
     def refresh_identity(self) -> bool:
-        """Ask the server who we are; update role and teams (the name is the store's key)."""
+        """Ask the server who we are; update role and teams (and, after an offline first
+        start, the provisional name on every local record)."""
         url, token = self._server
         fresh = _fetch_identity(url, token) if url else None
-        if fresh is None or fresh.name != self.user.name:
+        if fresh is None:
             return False
-        self.user.role, self.user.teams = fresh.role, fresh.teams
-        _cache_identity(self.settings.state_dir, url, token, fresh)
-        self.store.set_meta("identity", asdict(fresh))
+        self._learn_identity(fresh)
         return True
+
+    def _identity_before_push(self) -> None:
+        """Nothing leaves this console under a provisional name: learn the real one first
+        (raises SyncError while the server is away, so the outbox simply waits)."""
+        client = self.engine.client
+        if not self.user.provisional or client is None:
+            return
+        fresh = _identity_from(client.me())
+        if fresh is None:
+            raise ServerError("Onverwacht antwoord van de server op wie-ben-ik.")
+        self._learn_identity(fresh)
+
+    def _learn_identity(self, fresh: UserInfo) -> None:
+        url, token = self._server
+        _cache_identity(self.settings.state_dir, url, token, fresh)
+        self.user.name, self.user.role, self.user.teams = fresh.name, fresh.role, fresh.teams
+        self.user.provisional = False
+        self._settle_identity()
+
+    def _settle_identity(self) -> None:
+        """Record who uses this store; once the identity is real, re-stamp what was made
+        under a provisional name (kept in meta until then, so a crash cannot skip it)."""
+        pending = set(self.store.get_meta("provisional_names", []))
+        if self.user.provisional:
+            pending.add(self.user.name)
+        elif pending:
+            for old in sorted(pending - {self.user.name}):
+                self.store.restamp_author(old, self.user.name)
+            pending = set()
+        self.store.set_meta("provisional_names", sorted(pending))
+        self.store.set_meta("identity", asdict(self.user))
 
     def stop_background_sync(self) -> None:
         self.engine.stop()
@@ -536,6 +601,25 @@ def _contact_lists(data_dir: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "user"
+
+
+def store_path_for(state_dir: Path, url: str, token: str) -> Path:
+    """The console store of this server and token; no user name, so it is known offline."""
+    return state_dir / f"console-{_identity_key(url, token)}.sqlite3"
+
+
+def _adopt_legacy_stores(store: ConsoleStore, state_dir: Path, user: UserInfo) -> None:
+    """Earlier versions named the store after the user (the OS user on an offline first
+    start): take over what such a file holds, so nothing registered is left behind. The
+    OS user's file holds provisional work, re-stamped once the identity is real."""
+    names = {_provisional_name(), user.name}
+    for name in sorted(names):
+        legacy = state_dir / f"console-{_safe(name)}.sqlite3"
+        if store.path is None or legacy == store.path or not legacy.is_file():
+            continue
+        if store.adopt(legacy) and name != user.name:
+            pending = set(store.get_meta("provisional_names", []))
+            store.set_meta("provisional_names", sorted(pending | {name}))
 
 
 def _identity_key(url: str, token: str) -> str:
@@ -601,9 +685,15 @@ def log_in(settings: Settings, server_url: str, token: str) -> ConsoleServices:
 def _fetch_identity(url: str, token: str) -> UserInfo | None:
     client = SyncClient(url, token, timeout=IDENTITY_TIMEOUT, connect_timeout=IDENTITY_TIMEOUT)
     try:
-        me = client.me()
-        return UserInfo(str(me["name"]), str(me.get("role", "agent")), list(me.get("teams", [])))
-    except (SyncError, KeyError, TypeError):
+        return _identity_from(client.me())
+    except SyncError:
         return None
     finally:
         client.close()
+
+
+def _identity_from(me: dict[str, Any]) -> UserInfo | None:
+    try:
+        return UserInfo(str(me["name"]), str(me.get("role", "agent")), list(me.get("teams", [])))
+    except (KeyError, TypeError, AttributeError):
+        return None

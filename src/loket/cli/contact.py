@@ -36,11 +36,14 @@ def _services() -> ConsoleServices:
         fail(f"cannot open the local store: {exc}", EXIT_ENVIRONMENT)
 
 
+BAD_INPUT = 2  # exit code for input the command refuses (nothing is stored)
+
+
 def _domain_fail(exc: Exception) -> None:
     errors = getattr(exc, "errors", None)
     if errors:
-        fail("; ".join(f"{e.field}: {e.message}" for e in errors))
-    fail(str(exc))
+        fail("; ".join(f"{e.field}: {e.message}" for e in errors), BAD_INPUT)
+    fail(str(exc), BAD_INPUT)
 
 
 @contact_app.command("new")
@@ -66,6 +69,8 @@ def new(
         fail("choose exactly one of --resolve, --outcome TEXT or --route TEAM")
     if not route and (note or callback_phone or callback_email):
         fail("--note, --callback-phone and --callback-email only go with --route TEAM")
+    if not question.strip():
+        fail("questions[0].text (--question): Vul de vraag van de inwoner in.", BAD_INPUT)
     from loket.domain.errors import DomainError
     from loket.domain.models import (
         OUTCOME_RESOLVED,

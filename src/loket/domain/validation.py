@@ -161,6 +161,18 @@ def _max_len(errors: list[FieldError], value: str, limit: int, field: str) -> No
         errors.append(FieldError(field, f"Maximaal {limit} tekens (nu {len(value)})."))
 
 
+# C0/C1 control characters and DEL; a multi-line text keeps its line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(errors: list[FieldError], value: str, field: str, *, multiline: bool) -> None:
+    """Control characters garble screens, logs and exports; refuse them where typed."""
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL
+    if pattern.search(value or ""):
+        errors.append(FieldError(field, "Bevat een stuurteken; verwijder het."))
+
+
 def customer_errors(customer: Customer, prefix: str = "customer") -> list[FieldError]:
     """Every problem in the filled-in customer fields (empty is fine: most stay anonymous)."""
     errors: list[FieldError] = []
@@ -245,6 +257,8 @@ def _question_errors(contact: Contact, outcomes: set[str], closing: bool) -> lis
         path = f"questions[{i}]"
         _max_len(errors, question.text, SUBJECT_MAX, f"{path}.text")
         _max_len(errors, question.notes, CONTENT_MAX, f"{path}.notes")
+        _no_control(errors, question.text, f"{path}.text", multiline=False)
+        _no_control(errors, question.notes, f"{path}.notes", multiline=True)
         if question.outcome is None or question.outcome == "":
             if closing:
                 errors.append(FieldError(f"{path}.outcome", "Kies een afhandeling."))
@@ -265,6 +279,7 @@ def validate_task(task: Task) -> None:
     if not task.internal_note.strip():
         errors.append(FieldError("internal_note", "Een interne notitie is verplicht."))
     _max_len(errors, task.internal_note, INTERNAL_NOTE_MAX, "internal_note")
+    _no_control(errors, task.internal_note, "internal_note", multiline=True)
     _max_len(errors, task.subject, SUBJECT_MAX, "subject")
     _max_len(errors, task.resolution, CONTENT_MAX, "resolution")
     errors.extend(callback_errors(task.callback))

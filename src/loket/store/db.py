@@ -111,6 +111,28 @@ class ConsoleStore:
                 raise
             self._conn.execute("COMMIT")
 
+    @contextmanager
+    def attached(self, path: Path, schema: str) -> Iterator[sqlite3.Connection]:
+        """The connection with another store file attached as `schema` (no transaction)."""
+        with self._lock:
+            self._conn.execute(f"ATTACH DATABASE ? AS {schema}", (str(path),))
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute(f"DETACH DATABASE {schema}")
+
+    def adopt(self, legacy_path: Path) -> int:
+        """Take over an earlier store file's records (see loket.store.handover)."""
+        from loket.store.handover import adopt
+
+        return adopt(self, legacy_path)
+
+    def restamp_author(self, old: str, new: str) -> int:
+        """Re-stamp records made under a provisional name (see loket.store.handover)."""
+        from loket.store.handover import restamp_author
+
+        return restamp_author(self, old, new)
+
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             cursor = self._conn.execute(sql, tuple(params))

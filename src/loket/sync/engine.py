@@ -86,6 +86,8 @@ class SyncEngine:
         self.idle_backoff = Backoff(base=1.0, cap=30.0)
         self.stream_backoff = Backoff(base=1.0, cap=30.0)
         self.clock = clock
+        # Called before each round's push; may raise SyncError (the console's identity check).
+        self.prepare: Callable[[], None] | None = None
         self.online: bool | None = None
         self.last_error: str | None = None if client else NO_SERVER
         self._lock = threading.Lock()
@@ -135,6 +137,8 @@ class SyncEngine:
         while not self._closed.is_set():
             report.rounds += 1
             try:
+                if self.prepare is not None:
+                    self.prepare()
                 pushed_all = self._push_all(report, deadline)
                 pulled_all = pushed_all and self._pull_all(report, deadline)
             except SyncError as exc:

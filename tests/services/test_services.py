@@ -158,7 +158,7 @@ def test_cli_registers_routes_syncs_and_names_bad_fields(
             "--resolve",
         ],
     )
-    assert bad.exit_code == 1 and "customer.bsn" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "customer.bsn" in bad.output and "Traceback" not in bad.output
     routed = runner.invoke(
         app,
         [
