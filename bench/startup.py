@@ -220,7 +220,7 @@ async def keystrokes(state_dir: Path) -> dict[str, list[float]]:
     services = ConsoleServices.open(
         Settings(state_dir=state_dir), user=UserInfo("bench", "agent", ["kcc"])
     )
-    services.kb.search("warm", limit=1)  # the index is built/opened before measuring
+    services.reference.kb.search("warm", limit=1)  # the index is built/opened before measuring
     painted: dict[str, float] = {}
     fired: dict[str, float] = {}
     original_show, original_run = SearchPanel.show_hits, SearchPanel.run_search

@@ -73,7 +73,7 @@ def register(services: ConsoleServices, n: int) -> tuple[list[float], list[dict]
     for i in range(n):
         contact = _contact(i)
         start = time.perf_counter()
-        saved = services.close_contact(contact)
+        saved = services.contacts.close(contact)
         times.append(time.perf_counter() - start)
         docs.append(saved.to_dict())
     return times, docs
@@ -133,7 +133,7 @@ def main() -> None:
         reg_times, docs = register(services, n)
         print(
             f"register {n} contacts offline (fsync each): {_ms(reg_times)}, "
-            f"{n / sum(reg_times):,.0f} items/s; outbox {services.sync_state().outbox}"
+            f"{n / sum(reg_times):,.0f} items/s; outbox {services.sync.state().outbox}"
         )
 
         server = subprocess.Popen(
@@ -147,9 +147,9 @@ def main() -> None:
             settings.server_url = url
             services = ConsoleServices.open(settings, user=AGENT)
             start = time.perf_counter()
-            report = services.sync_now(timeout=120)
+            report = services.sync.now(timeout=120)
             drain = time.perf_counter() - start
-            state = services.sync_state()
+            state = services.sync.state()
             print(
                 f"drain {n} to the server (push {report.pushed}, pulled back "
                 f"{report.pulled}): {drain:.2f} s, {n / drain:,.0f} items/s; "

@@ -204,7 +204,7 @@ def seed_demo(demo: Demo, days: int = SEED_DAYS, per_day: int = 8) -> int:
                 for moment in _moments(rng, day, per_day // 2):
                     _seed_contact(services, rng, moment)
                     count += 1
-            services.sync_now()
+            services.sync.now()
         finally:
             services.close()
     _seed_backoffice(demo)
@@ -239,13 +239,13 @@ def _seed_contact(services: ConsoleServices, rng: random.Random, started: dateti
         customer=Customer(**customer_data) if customer_data else None,
         questions=[Question(text=text, products=[product]) for text, product, _ in picks],
     )
-    contact = services.save_contact(contact)
+    contact = services.contacts.save(contact)
     for index, (_, product, outcome) in enumerate(picks):
         question = contact.questions[index]  # route_question returns a new contact
         if not outcome.startswith(ROUTE):
             question.outcome = outcome
             continue
-        team = services.team_for_product(product)
+        team = services.reference.team_for_product(product)
         if team is None:
             question.outcome = OUTCOME_RESOLVED
             continue
@@ -255,7 +255,7 @@ def _seed_contact(services: ConsoleServices, rng: random.Random, started: dateti
             email=customer_data.get("email", ""),
         )
         intake = {q: "zie notitie" for q in team.intake}
-        contact, _task = services.route_question(
+        contact, _task = services.contacts.route_question(
             contact,
             question.id,
             team=team.id,
@@ -267,20 +267,20 @@ def _seed_contact(services: ConsoleServices, rng: random.Random, started: dateti
         )
     contact.ended_at = contact.started_at + timedelta(seconds=rng.randint(90, 600))
     contact.status = ContactStatus.CLOSED
-    services.close_contact(contact)
+    services.contacts.close(contact)
 
 
 def _seed_backoffice(demo: Demo) -> None:
     """Carla claims some of her teams' tasks and resolves one, so the worklist has history."""
     services = demo.services_for("carla")
     try:
-        services.sync_now()
-        open_tasks = [t for t in services.tasks() if str(t.status) == "open"]
+        services.sync.now()
+        open_tasks = [t for t in services.tasks.worklist() if str(t.status) == "open"]
         for i, task in enumerate(open_tasks[:3]):
-            services.task_action(task.id, "claim")
+            services.tasks.claim(task.id)
             if i == 0:
-                services.task_action(task.id, "resolve", resolution="Inwoner gebeld, opgelost.")
-        services.sync_now()
+                services.tasks.resolve(task.id, "Inwoner gebeld, opgelost.")
+        services.sync.now()
     finally:
         services.close()
 

@@ -92,8 +92,8 @@ def test_a_running_console_learns_its_name_before_it_pushes(
     services = ConsoleServices.open(settings)
     try:
         assert services.user.provisional and services.user.name == getpass.getuser()
-        contact = services.new_contact("telefoon")
-        contact, task = services.route_question(
+        contact = services.contacts.new("telefoon")
+        contact, task = services.contacts.route_question(
             contact,
             contact.questions[0].id,
             team="afval",
@@ -101,17 +101,17 @@ def test_a_running_console_learns_its_name_before_it_pushes(
             callback=Callback(phone="0612345678"),
             intake={},
         )
-        assert services.sync_now(0.5, retry=False).error  # still down: everything waits
-        assert services.sync_state().outbox == 2 and services.sync_state().rejected == 0
+        assert services.sync.now(0.5, retry=False).error  # still down: everything waits
+        assert services.sync.state().outbox == 2 and services.sync.state().rejected == 0
         start()
-        report = services.sync_now(5)
+        report = services.sync.now(5)
         assert report.error is None and report.pushed == 2 and report.rejected == 0
         assert not services.user.provisional and services.user.name == "dirk"
-        assert services.get_contact(contact.id).agent == "dirk"
-        local_task = services.get_task(task.id)
+        assert services.contacts.get(contact.id).agent == "dirk"
+        local_task = services.tasks.get(task.id)
         assert local_task.created_by == "dirk" and {s.by for s in local_task.log} == {"dirk"}
-        assert [c.id for c in services.open_contacts()] == [contact.id]  # found under "dirk"
-        assert contact.id in {c.id for c in services.recent_contacts()}
+        assert [c.id for c in services.contacts.open()] == [contact.id]  # found under "dirk"
+        assert contact.id in {c.id for c in services.contacts.recent()}
     finally:
         services.close()
     assert _server_contact(url, token, contact.id)["agent"] == "dirk"
@@ -120,7 +120,7 @@ def test_a_running_console_learns_its_name_before_it_pushes(
     try:
         assert again.store.path == store_path_for(tmp_path, url, token)
         assert (again.user.name, again.user.provisional) == ("dirk", False)
-        assert again.get_contact(contact.id) is not None
+        assert again.contacts.get(contact.id) is not None
     finally:
         again.close()
 
@@ -146,14 +146,14 @@ def test_stores_named_after_the_user_are_adopted_and_pushed(
     services = ConsoleServices.open(settings)
     try:
         assert services.user.name == "dirk"
-        assert {c.id: c.agent for c in services.recent_contacts()} == {
+        assert {c.id: c.agent for c in services.contacts.recent()} == {
             offline.id: "dirk",
             named.id: "dirk",
         }
         payloads = [i.payload for i in services.store.outbox_batch()]
         assert {p["contact"]["agent"] for p in payloads} == {"dirk"}
         assert [i.kind for i in services.store.outbox_batch()] == [ChangeKind.CONTACT_SAVE] * 2
-        report = services.sync_now(5)
+        report = services.sync.now(5)
         assert report.pushed == 2 and report.rejected == 0, report
     finally:
         services.close()
@@ -162,7 +162,7 @@ def test_stores_named_after_the_user_are_adopted_and_pushed(
     # Adopted once: a second start copies nothing again and pushes nothing twice.
     again = ConsoleServices.open(settings)
     try:
-        assert again.store.count_contacts() == 2 and again.sync_state().outbox == 0
+        assert again.store.count_contacts() == 2 and again.sync.state().outbox == 0
     finally:
         again.close()
 

@@ -34,37 +34,37 @@ def _fields(exc: pytest.ExceptionInfo[DomainError]) -> set[str]:
 
 
 def test_contacts_validate_with_field_paths_and_bump_rev(offline: ConsoleServices) -> None:
-    contact = offline.new_contact("balie")
-    assert offline.new_contact().channel == "balie"  # the agent's last channel
+    contact = offline.contacts.new("balie")
+    assert offline.contacts.new().channel == "balie"  # the agent's last channel
     contact.customer = Customer(bsn="123456789", phone="06 1234 5678")
     with pytest.raises(DomainError) as exc:
-        offline.save_contact(contact)
+        offline.contacts.save(contact)
     assert _fields(exc) == {"customer.bsn"}
     contact.customer = Customer(phone="06 1234 5678")
     contact.questions[0].text = "Grofvuil"
-    saved = offline.save_contact(contact)
+    saved = offline.contacts.save(contact)
     assert saved.rev == contact.rev + 1 and saved.customer.phone == "+31612345678"
     with pytest.raises(DomainError) as exc:
-        offline.close_contact(saved)
+        offline.contacts.close(saved)
     assert _fields(exc) == {"questions[0].outcome"}
-    assert saved.id in {c.id for c in offline.open_contacts()}
-    history = offline.customer_history(phone="0612345678", online=False)
+    assert saved.id in {c.id for c in offline.contacts.open()}
+    history = offline.contacts.customer_history(phone="0612345678", online=False)
     assert [(h.id, h.source) for h in history] == [(saved.id, "lokaal")]
 
 
 def test_route_question_computes_due_and_stores_both_atomically(
     offline: ConsoleServices,
 ) -> None:
-    contact = offline.new_contact("telefoon")
-    assert offline.sync_state().outbox == 0  # an untouched contact is not queued
+    contact = offline.contacts.new("telefoon")
+    assert offline.sync.state().outbox == 0  # an untouched contact is not queued
     qid = contact.questions[0].id
     with pytest.raises(DomainError) as exc:
-        offline.route_question(
+        offline.contacts.route_question(
             contact, qid, team="nope", internal_note="", callback=Callback(), intake={}
         )
     assert {"team", "internal_note", "callback"} <= _fields(exc)
-    before = offline.sync_state().outbox
-    routed, task = offline.route_question(
+    before = offline.sync.state().outbox
+    routed, task = offline.contacts.route_question(
         contact,
         qid,
         team="afval",
@@ -72,21 +72,21 @@ def test_route_question_computes_due_and_stores_both_atomically(
         intake={"Wat is het adres?": "x"},
         callback=Callback(phone="0612345678"),
     )
-    team_days = offline.routing.team("afval").sla_days
+    team_days = offline.reference.routing.team("afval").sla_days
     assert task.due_at == WorkCalendar().due_at(task.created_at, days=team_days)
     assert routed.questions[0].outcome == OUTCOME_ROUTED and routed.questions[0].task_id == task.id
     assert task.version == 1 and [s.action for s in task.log] == ["created"]
     kinds = [i.kind for i in offline.store.outbox_batch()]
     assert kinds.count(TASK_CREATE) == 1 and kinds.count(CONTACT_SAVE) == 1
-    assert offline.sync_state().outbox == before + 2
-    assert offline.routed_by_me()[0].id == task.id
+    assert offline.sync.state().outbox == before + 2
+    assert offline.tasks.routed_by_me()[0].id == task.id
 
 
 def test_task_action_is_optimistic_and_queued_with_the_seen_version(
     offline: ConsoleServices,
 ) -> None:
-    contact = offline.new_contact("telefoon")
-    _, task = offline.route_question(
+    contact = offline.contacts.new("telefoon")
+    _, task = offline.contacts.route_question(
         contact,
         contact.questions[0].id,
         team="kcc",
@@ -94,7 +94,7 @@ def test_task_action_is_optimistic_and_queued_with_the_seen_version(
         callback=Callback(email="a@b.nl"),
         intake={},
     )
-    claimed = offline.task_action(task.id, "claim")
+    claimed = offline.tasks.claim(task.id)
     assert claimed.status == TaskStatus.CLAIMED and claimed.version == 2
     last = offline.store.outbox_batch()[-1]
     assert last.kind == TASK_ACTION and last.payload == {
@@ -103,15 +103,15 @@ def test_task_action_is_optimistic_and_queued_with_the_seen_version(
         "version": 1,
     }
     with pytest.raises(DomainError):
-        offline.task_action(task.id, "resolve")  # resolution is required
+        offline.tasks.resolve(task.id, "")  # resolution is required
 
 
 def test_drafts_round_trip(offline: ConsoleServices) -> None:
-    offline.save_draft("c1", {"vraag": "paspo"})
-    offline.save_draft("c1", {"vraag": "paspoort"})
-    assert offline.drafts() == {"c1": {"vraag": "paspoort"}}
-    offline.discard_draft("c1")
-    assert offline.drafts() == {}
+    offline.contacts.save_draft("c1", {"vraag": "paspo"})
+    offline.contacts.save_draft("c1", {"vraag": "paspoort"})
+    assert offline.contacts.drafts() == {"c1": {"vraag": "paspoort"}}
+    offline.contacts.discard_draft("c1")
+    assert offline.contacts.drafts() == {}
 
 
 def test_identity_is_cached_so_an_offline_start_is_quick(
@@ -129,8 +129,8 @@ def test_identity_is_cached_so_an_offline_start_is_quick(
     try:
         assert time.monotonic() - start < 1.0
         assert again.user.name == "bert"
-        report = again.sync_now(timeout=0.5)
-        assert report.error and again.sync_state().online is False
+        report = again.sync.now(timeout=0.5)
+        assert report.error and again.sync.state().online is False
     finally:
         again.close()
 
@@ -189,27 +189,27 @@ def test_cli_registers_routes_syncs_and_names_bad_fields(
 
 
 def test_postcode_gives_the_contact_its_district(offline: ConsoleServices) -> None:
-    contact = offline.new_contact("balie")
+    contact = offline.contacts.new("balie")
     contact.customer = Customer(postcode="7401ab")
-    saved = offline.save_contact(contact)
+    saved = offline.contacts.save(contact)
     assert saved.customer is not None
     assert saved.customer.postcode == "7401 AB"
     assert saved.customer.district == "Havenkwartier"
-    elsewhere = offline.new_contact("balie")
+    elsewhere = offline.contacts.new("balie")
     elsewhere.customer = Customer(postcode="1012 AB")
-    assert offline.save_contact(elsewhere).customer.district == ""
+    assert offline.contacts.save(elsewhere).customer.district == ""
 
 
 def test_a_question_without_subject_is_named_after_its_first_product(
     offline: ConsoleServices,
 ) -> None:
-    contact = offline.new_contact("telefoon")
-    contact = offline.record_product(contact, contact.questions[0].id, "paspoort")
+    contact = offline.contacts.new("telefoon")
+    contact = offline.contacts.record_product(contact, contact.questions[0].id, "paspoort")
     contact.questions[0].outcome = "zelfstandig afgehandeld"
-    closed = offline.close_contact(contact)
-    assert closed.questions[0].text == offline.kb.get("paspoort").title
-    typed = offline.new_contact("telefoon")
+    closed = offline.contacts.close(contact)
+    assert closed.questions[0].text == offline.reference.kb.get("paspoort").title
+    typed = offline.contacts.new("telefoon")
     typed.questions[0].text = "Verlopen paspoort, reis over een week"
-    typed = offline.record_product(typed, typed.questions[0].id, "paspoort")
+    typed = offline.contacts.record_product(typed, typed.questions[0].id, "paspoort")
     typed.questions[0].outcome = "zelfstandig afgehandeld"
-    assert offline.close_contact(typed).questions[0].text.startswith("Verlopen paspoort")
+    assert offline.contacts.close(typed).questions[0].text.startswith("Verlopen paspoort")

@@ -25,11 +25,11 @@ def main() -> None:
     settings = Settings(state_dir=state_dir, server_url=url, token=token, sync_interval=0.2)
     services = ConsoleServices.open(settings, user=AGENT)
     if url:
-        services.start_background_sync(lambda state: None)
+        services.sync.start(lambda state: None)
     i = 0
     while True:
         text = f"Vraag {i}: wanneer wordt het grofvuil opgehaald?"
-        services.save_draft("scherm", {"i": i, "question": text})
+        services.contacts.save_draft("scherm", {"i": i, "question": text})
         print(f"draft {i}", flush=True)
         contact = Contact(
             agent=AGENT.name,
@@ -37,7 +37,7 @@ def main() -> None:
             customer=Customer(phone="0612345678"),
             questions=[Question(text=text, outcome="zelfstandig afgehandeld")],
         )
-        saved = services.close_contact(contact)
+        saved = services.contacts.close(contact)
         print(f"committed {saved.id}", flush=True)
         i += 1
 

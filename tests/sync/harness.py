@@ -45,7 +45,7 @@ def sync_until_idle(consoles: Iterable[ConsoleServices], deadline: float) -> Non
     while pending and time.monotonic() < deadline:
         still = []
         for console in pending:
-            report = console.sync_now(timeout=max(0.5, min(5.0, deadline - time.monotonic())))
+            report = console.sync.now(timeout=max(0.5, min(5.0, deadline - time.monotonic())))
             if report.error or not report.idle or report.moved():
                 still.append(console)
                 last[console.user.name] = report

@@ -31,11 +31,11 @@ def test_an_open_contact_keeps_its_bsn_on_the_console(tmp_path: Path, server_fac
     _, token = live.make_user("agent", name="anna")
     anna = _console(tmp_path, "anna", live, token)
     try:
-        contact = anna.new_contact("telefoon")
+        contact = anna.contacts.new("telefoon")
         contact.customer = Customer(bsn=BSN)
         contact.questions[0].text = "Paspoort"
-        parked = anna.save_contact(contact)  # open: the agent comes back to it
-        assert anna.sync_now().error is None and anna.sync_state().outbox == 0
+        parked = anna.contacts.save(contact)  # open: the agent comes back to it
+        assert anna.sync.now().error is None and anna.sync.state().outbox == 0
         assert anna.store.get_contact(parked.id).customer.bsn == BSN
     finally:
         anna.close()
@@ -50,30 +50,30 @@ def test_own_bsn_kept_through_pull_others_only_masked(
     anna = _console(tmp_path, "anna", live, anna_token)
     sam = _console(tmp_path, "sam", live, sam_token)
     try:
-        contact = anna.new_contact("telefoon")
+        contact = anna.contacts.new("telefoon")
         contact.customer = Customer(name="Jan", bsn=BSN)
         contact.questions[0].text = "Paspoort"
-        saved = anna.save_contact(contact)
-        assert anna.sync_now().error is None
-        assert anna.sync_now().error is None  # pulls its own contact back (masked)
+        saved = anna.contacts.save(contact)
+        assert anna.sync.now().error is None
+        assert anna.sync.now().error is None  # pulls its own contact back (masked)
         mine = anna.store.get_contact(saved.id)
         assert mine is not None and mine.customer is not None
         assert mine.customer.bsn == BSN  # the masks agree: the typed number stays
         # ... so the agent can go on with the contact and push it again.
         mine.questions[0].outcome = "zelfstandig afgehandeld"
-        closed = anna.close_contact(mine)
-        assert anna.sync_now().error is None and anna.sync_state().outbox == 0
-        assert anna.sync_state().rejected == 0
+        closed = anna.contacts.close(mine)
+        assert anna.sync.now().error is None and anna.sync.state().outbox == 0
+        assert anna.sync.state().rejected == 0
         # Closed and on the server: this console keeps only the masked form from now on.
         kept = anna.store.get_contact(closed.id)
         assert kept is not None and kept.customer is not None
         assert kept.customer.bsn == "*****2333"
-        assert anna.sync_now().error is None  # a later pull does not bring it back
+        assert anna.sync.now().error is None  # a later pull does not bring it back
         assert anna.store.get_contact(closed.id).customer.bsn == "*****2333"
         assert BSN not in _tables(anna)
-        assert anna.show_bsn(closed.id, "inwoner belt terug") == BSN  # the server has it
+        assert anna.contacts.show_bsn(closed.id, "inwoner belt terug") == BSN  # the server has it
 
-        assert sam.sync_now().error is None
+        assert sam.sync.now().error is None
         theirs = sam.store.get_contact(closed.id)
         assert theirs is not None and theirs.customer is not None
         assert theirs.customer.bsn == "*****2333"
@@ -81,7 +81,7 @@ def test_own_bsn_kept_through_pull_others_only_masked(
         assert BSN.encode() not in b"".join(
             p.read_bytes() for p in (tmp_path / "sam").glob("*.sqlite3*")
         )
-        found = sam.customer_history(bsn=BSN)
+        found = sam.contacts.customer_history(bsn=BSN)
         assert [h.id for h in found] == [closed.id]
     finally:
         anna.close()

@@ -56,11 +56,11 @@ def test_killed_console_keeps_every_committed_contact_and_its_draft(tmp_path: Pa
         settings = Settings(state_dir=tmp_path / "console", server_url=server.url, token=token)
         console = ConsoleServices.open(settings, user=AGENT)
         try:
-            local = {c.id for c in console.recent_contacts(limit=100_000)}
+            local = {c.id for c in console.contacts.recent(limit=100_000)}
             assert committed <= local  # nothing it said was committed is missing
-            assert console.drafts()["scherm"]["i"] >= last_draft  # the screen comes back
-            report = console.sync_now(timeout=20)
-            assert report.error is None and console.sync_state().outbox == 0
+            assert console.contacts.drafts()["scherm"]["i"] >= last_draft  # the screen comes back
+            report = console.sync.now(timeout=20)
+            assert report.error is None and console.sync.state().outbox == 0
             on_server = {c["id"] for c in api_items(server.url, token, "/contacts")}
             assert committed <= on_server and on_server <= local
         finally:

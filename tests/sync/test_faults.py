@@ -42,7 +42,7 @@ def register(console: ConsoleServices, i: int, routed: dict[str, str]) -> str:
     contact.ended_at = utcnow()
     contact.status = ContactStatus.CLOSED
     if i % 4 == 0:
-        contact, task = console.route_question(
+        contact, task = console.contacts.route_question(
             contact,
             contact.questions[0].id,
             team=TEAMS[i % 8 // 4],
@@ -53,7 +53,7 @@ def register(console: ConsoleServices, i: int, routed: dict[str, str]) -> str:
         routed[task.id] = console.user.name
     else:
         contact.questions[0].outcome = "zelfstandig afgehandeld"
-        console.close_contact(contact)
+        console.contacts.close(contact)
     return contact.id
 
 
@@ -105,7 +105,7 @@ def run_convergence(
         for worker in workers:
             worker.join()
         for agent in agents:
-            agent.stop_background_sync()
+            agent.sync.stop()
         proxy.set(Faults())  # the network heals
         sync_until_idle(agents, deadline)
         assert sum(proxy.stats[k] for k in ("drop_request", "drop_response", "reset")) >= 5
@@ -124,7 +124,7 @@ def run_convergence(
         sync_until_idle(consoles, deadline)
         tasks = {t["id"]: t for t in api_items(server.url, tokens["sup"], "/tasks")}
         for console in consoles:
-            assert console.sync_state().outbox == 0
+            assert console.sync.state().outbox == 0
             local = {t.id: t for t in console.store.tasks(limit=10_000)}
             if console.user.role == "agent":
                 mine = {tid for tid, agent in routed.items() if agent == console.user.name}
@@ -159,25 +159,25 @@ def back_office(
     consoles.extend([bo1, bo2])
     proxy.set(Faults(drop_response=0.1, reset=0.05))
     sync_until_idle([bo1, bo2], deadline)
-    open_tasks = bo1.tasks(team="burgerzaken", status="open")
+    open_tasks = bo1.tasks.worklist(team="burgerzaken", status="open")
     assert len(open_tasks) >= 3
     contested, *rest = open_tasks
-    bo1.task_action(contested.id, "claim")
-    bo2.task_action(contested.id, "claim")  # same version, not yet synced: a conflict
+    bo1.tasks.claim(contested.id)
+    bo2.tasks.claim(contested.id)  # same version, not yet synced: a conflict
     for task in rest[:6]:
-        bo1.task_action(task.id, "claim")
+        bo1.tasks.claim(task.id)
     for task in rest[:3]:
-        bo1.task_action(task.id, "resolve", resolution="Inwoner teruggebeld en geholpen.")
+        bo1.tasks.resolve(task.id, "Inwoner teruggebeld en geholpen.")
     sync_until_idle([bo1], deadline)
     sync_until_idle([bo2], deadline)
-    [conflict] = bo2.conflicts()
+    [conflict] = bo2.tasks.conflicts()
     assert conflict.task_id == contested.id
     assert conflict.current.assignee == "bo1" and conflict.mine["action"] == "claim"
-    assert bo2.sync_state().conflicts == 1
-    assert bo2.get_task(contested.id).assignee == "bo1"  # the server's state, not ours
-    bo2.resolve_conflict(contested.id, "theirs")
-    assert bo2.conflicts() == []
-    assert all(t.status == TaskStatus.DONE for t in (bo1.get_task(x.id) for x in rest[:3]))
+    assert bo2.sync.state().conflicts == 1
+    assert bo2.tasks.get(contested.id).assignee == "bo1"  # the server's state, not ours
+    bo2.tasks.resolve_conflict(contested.id, "theirs")
+    assert bo2.tasks.conflicts() == []
+    assert all(t.status == TaskStatus.DONE for t in (bo1.tasks.get(x.id) for x in rest[:3]))
     proxy.set(Faults())
 
 

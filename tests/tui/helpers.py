@@ -79,7 +79,7 @@ def warm_kb_index(state_dir: Path) -> None:
     if "path" not in _KB_INDEX:
         base = Path(tempfile.mkdtemp(prefix="loket-kb-"))
         services = open_services(base, warm=False)
-        services.kb.search("paspoort", limit=1)
+        services.reference.kb.search("paspoort", limit=1)
         services.close()
         _KB_INDEX["path"] = base / "kb-index.sqlite3"
     shutil.copy(_KB_INDEX["path"], state_dir / "kb-index.sqlite3")

@@ -62,7 +62,7 @@ async def test_search_open_article_and_resolve(tmp_path: Path, live_server) -> N
             await wait_for(pilot, lambda: app.screen.contact.id != contact_id)
             assert app.screen.state == CallState.TALKING
             assert "gesprek" in screen_text(app).splitlines()[0]
-        stored = services.get_contact(contact_id)
+        stored = services.contacts.get(contact_id)
         assert stored.status == ContactStatus.CLOSED
         assert stored.wrapup_started_at is not None and stored.ended_at is not None
         assert stored.wrapup_seconds() >= 1.0  # stored separately from the talk time
@@ -71,7 +71,7 @@ async def test_search_open_article_and_resolve(tmp_path: Path, live_server) -> N
         )
         assert stored.questions[0].outcome == "zelfstandig afgehandeld"
         assert stored.questions[0].products == ["paspoort"]
-        services.sync_now()
+        services.sync.now()
         remote = live_server.client(token).get(f"/api/v1/contacts/{contact_id}")
         assert remote.status_code == 200
         assert remote.json()["questions"][0]["products"] == ["paspoort"]
@@ -99,7 +99,7 @@ async def test_two_questions_with_different_outcomes(tmp_path: Path) -> None:
             assert screen.query_one("#outcome", Select).value == "doorverbonden"
             await pilot.press("ctrl+pagedown", "f5")
             await wait_for(pilot, lambda: recorder.of(ContactClosed))
-        stored = services.get_contact(recorder.of(ContactClosed)[0].contact_id)
+        stored = services.contacts.get(recorder.of(ContactClosed)[0].contact_id)
         assert [q.text for q in stored.questions] == ["Paspoort kwijt", "Grofvuil ophalen"]
         assert [q.outcome for q in stored.questions] == [
             "doorverbonden",
@@ -140,10 +140,10 @@ async def test_route_with_intake_questions_and_due_time(tmp_path: Path, live_ser
             await wait_for(pilot, lambda: app.screen.id == "route-dialog")
             dialog = app.screen
             assert dialog.team_id == "afval"  # pre-filled from the product's back office
-            team = services.routing.get_team("afval")
+            team = services.reference.routing.get_team("afval")
             intake_inputs = list(dialog.query("#route-intake Input"))
             assert len(intake_inputs) == len(team.intake) > 0
-            expected_due = format_due(services.due_preview("afval", "afvalcontainer"))
+            expected_due = format_due(services.reference.due_preview("afval", "afvalcontainer"))
             assert expected_due in screen_text(app)
             await pilot.press("ctrl+s")  # nothing filled in: errors inline, dialog stays
             await pilot.pause(0.1)
@@ -160,12 +160,12 @@ async def test_route_with_intake_questions_and_due_time(tmp_path: Path, live_ser
             await wait_for(pilot, lambda: recorder.of(QuestionRouted))
             routed = recorder.of(QuestionRouted)[0]
             assert app.screen.question.outcome == OUTCOME_ROUTED
-        task = services.get_task(routed.task_id)
+        task = services.tasks.get(routed.task_id)
         assert task.team == "afval" and task.product == "afvalcontainer"
         assert task.internal_note == "Deksel afgebroken"
         assert next(iter(task.intake.values())) == "Dorpsstraat 1"
         assert format_due(task.due_at) == expected_due
-        services.sync_now()
+        services.sync.now()
         remote = live_server.client(token).get(f"/api/v1/tasks/{task.id}")
         assert remote.status_code == 200 and remote.json()["team"] == "afval"
     finally:
@@ -222,7 +222,7 @@ async def test_draft_restored_after_restart(tmp_path: Path) -> None:
         assert len(recorder.of(DraftSaved)) > typing > 0
 
         def on_disk() -> bool:
-            draft = services.drafts().get(f"contact:{contact_id}", {}).get("contact", {})
+            draft = services.contacts.drafts().get(f"contact:{contact_id}", {}).get("contact", {})
             return any(q["notes"] == "Belt terug na 14u" for q in draft.get("questions", []))
 
         # What is on screen reaches the store (throttle 0.5 s; slack for a loaded machine).
@@ -268,11 +268,11 @@ async def test_park_and_switch_between_contacts(tmp_path: Path) -> None:
 
 async def test_customer_history_appears_once_a_phone_is_entered(tmp_path: Path) -> None:
     services = open_services(tmp_path)
-    earlier = services.new_contact("balie")
+    earlier = services.contacts.new("balie")
     earlier.customer = Customer(name="J. de Vries", phone="0612345678")
     earlier.questions[0].text = "Rijbewijs verlopen"
     earlier.questions[0].outcome = "zelfstandig afgehandeld"
-    services.close_contact(earlier)
+    services.contacts.close(earlier)
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:

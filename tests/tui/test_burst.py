@@ -54,7 +54,7 @@ async def test_two_callers_in_one_burst_with_f5_are_stored_field_by_field(tmp_pa
             assert third.customer is not None and third.customer.name == "Klaas"
             assert third.customer.phone == "0201234567"
             assert third.questions[0].notes == "Derde"
-        first, second = (services.get_contact(i) for i in closed_ids(recorder))
+        first, second = (services.contacts.get(i) for i in closed_ids(recorder))
         assert first.status == second.status == ContactStatus.CLOSED
         assert (first.customer.name, first.customer.phone) == ("Jan Jansen", "+31612345678")
         assert first.questions[0].notes == NOTE_A
@@ -96,7 +96,7 @@ async def test_burst_then_park_and_switch_keeps_each_callers_fields(tmp_path: Pa
             assert screen.query_one("#notes").text == NOTE_A
             second = screen.parked[current.id]
             assert second.customer.name == "Bert Zwart" and second.questions[0].notes == NOTE_B
-        stored = services.get_contact(first_id)  # parking stores a valid contact
+        stored = services.contacts.get(first_id)  # parking stores a valid contact
         assert stored.customer.phone == "+31611111111" and stored.questions[0].notes == NOTE_A
     finally:
         services.close()
@@ -131,8 +131,8 @@ async def test_untouched_contact_f5_stores_nothing(tmp_path: Path) -> None:
             assert not recorder.of(ContactClosed)
             assert app.screen.contact.id == contact_id
             assert app.screen.question.outcome is None
-        assert services.get_contact(contact_id) is None
-        assert services.recent_contacts() == []
+        assert services.contacts.get(contact_id) is None
+        assert services.contacts.recent() == []
     finally:
         services.close()
 

@@ -20,8 +20,8 @@ def test_demo_seeds_once_and_reuses_users_on_rerun(tmp_path: Path) -> None:
             "admin",
         }
         supervisor = first.services_for("eva")
-        supervisor.sync_now()
-        contacts, tasks = len(supervisor.recent_contacts(1000)), len(supervisor.tasks())
+        supervisor.sync.now()
+        contacts, tasks = len(supervisor.contacts.recent(1000)), len(supervisor.tasks.worklist())
         supervisor.close()
         assert contacts > 10 and tasks > 0
         assert "loket console --server " + first.url in first.describe()
@@ -34,9 +34,9 @@ def test_demo_seeds_once_and_reuses_users_on_rerun(tmp_path: Path) -> None:
             n: t["token"] for n, t in tokens.items()
         }
         supervisor = again.services_for("eva")
-        supervisor.sync_now()
-        assert len(supervisor.recent_contacts(1000)) == contacts
-        assert len(supervisor.tasks()) == tasks
+        supervisor.sync.now()
+        assert len(supervisor.contacts.recent(1000)) == contacts
+        assert len(supervisor.tasks.worklist()) == tasks
         supervisor.close()
     finally:
         again.stop()

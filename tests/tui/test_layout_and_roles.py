@@ -61,9 +61,9 @@ async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server
     agent = open_services(
         tmp_path / "a", name=agent_name, server_url=live_server.url, token=agent_token
     )
-    contact = agent.new_contact("telefoon")
+    contact = agent.contacts.new("telefoon")
     contact.questions[0].text = "Kliko kapot"
-    _, task = agent.route_question(
+    _, task = agent.contacts.route_question(
         contact,
         contact.questions[0].id,
         team="afval",
@@ -72,7 +72,7 @@ async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server
         intake={},
         product="afvalcontainer",
     )
-    agent.sync_now()
+    agent.sync.now()
     agent.close()
     services = open_services(
         tmp_path / "b",
@@ -82,7 +82,7 @@ async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server
         server_url=live_server.url,
         token=bo_token,
     )
-    services.sync_now()
+    services.sync.now()
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -93,12 +93,12 @@ async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server
             text = screen_text(app)
             assert "Kliko kapot" in text and "nog" in text  # SLA label
             await pilot.press("c")
-            await wait_for(pilot, lambda: str(services.get_task(task.id).status) == "claimed")
+            await wait_for(pilot, lambda: str(services.tasks.get(task.id).status) == "claimed")
             await pilot.press("r")
             await pilot.pause(0.1)
             await pilot.press(*"Nieuwe kliko besteld", "enter")
-            await wait_for(pilot, lambda: str(services.get_task(task.id).status) == "done")
-        services.sync_now()
+            await wait_for(pilot, lambda: str(services.tasks.get(task.id).status) == "done")
+        services.sync.now()
         remote = live_server.client(bo_token).get(f"/api/v1/tasks/{task.id}")
         assert remote.json()["status"] == "done"
         assert remote.json()["resolution"] == "Nieuwe kliko besteld"
@@ -108,9 +108,9 @@ async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server
 
 async def test_supervisor_sees_queues_per_team(tmp_path: Path) -> None:
     services = open_services(tmp_path, name="eva", role="supervisor", teams=())
-    contact = services.new_contact("balie")
+    contact = services.contacts.new("balie")
     contact.questions[0].text = "Bijstand"
-    services.route_question(
+    services.contacts.route_question(
         contact,
         contact.questions[0].id,
         team="werk-inkomen",
@@ -171,10 +171,10 @@ async def test_backoffice_shows_the_bsn_with_a_reason(tmp_path: Path, live_serve
     agent = open_services(
         tmp_path / "a", name=agent_name, server_url=live_server.url, token=agent_token
     )
-    contact = agent.new_contact("telefoon")
+    contact = agent.contacts.new("telefoon")
     contact.customer = Customer(name="Jan", bsn="111222333")
     contact.questions[0].text = "Kliko kapot"
-    _, task = agent.route_question(
+    _, task = agent.contacts.route_question(
         contact,
         contact.questions[0].id,
         team="afval",
@@ -183,7 +183,7 @@ async def test_backoffice_shows_the_bsn_with_a_reason(tmp_path: Path, live_serve
         intake={},
         product="afvalcontainer",
     )
-    agent.sync_now()
+    agent.sync.now()
     agent.close()
     services = open_services(
         tmp_path / "b",
@@ -193,7 +193,7 @@ async def test_backoffice_shows_the_bsn_with_a_reason(tmp_path: Path, live_serve
         server_url=live_server.url,
         token=bo_token,
     )
-    services.sync_now()
+    services.sync.now()
     app = LoketApp(services)
     shown: list[str] = []
     try:

@@ -65,7 +65,7 @@ def test_untouched_resolve_stores_nothing(services) -> None:
     workspace.edit(contact.id, "channel", "balie")  # a channel alone is no contact yet
     assert workspace.resolve() is None
     assert workspace.current is contact and contact.questions[0].outcome is None
-    assert services.recent_contacts() == []
+    assert services.contacts.recent() == []
 
 
 def test_failed_resolve_takes_the_default_outcome_back(services) -> None:
@@ -92,17 +92,17 @@ def test_resolve_applies_the_snapshot_and_drops_the_draft(services) -> None:
     )
     assert workspace.apply(snapshot)
     workspace.save_draft()
-    assert f"contact:{contact.id}" in services.drafts()
+    assert f"contact:{contact.id}" in services.contacts.drafts()
     closed = workspace.resolve()
     assert closed is not None and workspace.state == CallState.WRAPUP
     assert workspace.current.id == contact.id  # on screen for its wrap-up
     workspace.end_wrapup()
     assert workspace.current is None and workspace.state == CallState.WAITING
-    stored = services.get_contact(contact.id)
+    stored = services.contacts.get(contact.id)
     assert stored.channel == "balie" and stored.customer.name == "Jan"
     assert stored.questions[0].notes == "Komt morgen langs"
     assert stored.questions[0].outcome == OUTCOME_RESOLVED
-    assert f"contact:{contact.id}" not in services.drafts()
+    assert f"contact:{contact.id}" not in services.contacts.drafts()
 
 
 def test_snapshot_of_another_contact_changes_nothing(services) -> None:
@@ -141,7 +141,7 @@ def test_switch_parks_the_current_contact(services) -> None:
     assert workspace.current is first and list(workspace.parked) == [second.id]
     assert workspace.switch_to(first.id) is None  # already current
     assert workspace.switch_to("missing") is None
-    assert services.get_contact(second.id).customer.name == "Bert"
+    assert services.contacts.get(second.id).customer.name == "Bert"
 
 
 def test_products_follow_their_question(services) -> None:
@@ -185,7 +185,7 @@ def test_call_flow_stores_talk_and_wrapup_time_separately(services) -> None:
     clock.advance(45)
     second = workspace.take_call()  # ends the wrap-up, starts the next call
     assert second is not None and second.id != contact.id
-    stored = services.get_contact(contact.id)
+    stored = services.contacts.get(contact.id)
     assert stored.talk_seconds() == 120 and stored.wrapup_seconds() == 45
     assert stored.handling_seconds() == 165
     assert stored.questions[0].notes == "Nawerk: afspraak gemaakt"
@@ -201,8 +201,8 @@ def test_discard_an_unsaved_contact_stores_nothing(services) -> None:
     assert workspace.discard() is contact
     assert workspace.current is None and workspace.state == CallState.WAITING
     assert (
-        services.get_contact(contact.id) is None
-        and services.drafts().get(f"contact:{contact.id}") is None
+        services.contacts.get(contact.id) is None
+        and services.contacts.drafts().get(f"contact:{contact.id}") is None
     )
 
 
@@ -213,9 +213,9 @@ def test_a_discarded_stored_contact_is_in_no_figure(services) -> None:
     workspace.park()  # valid, so stored
     workspace.switch_to(contact.id)
     workspace.discard()
-    stored = services.get_contact(contact.id)
+    stored = services.contacts.get(contact.id)
     assert stored.status == ContactStatus.DISCARDED
-    assert services.open_contacts() == []
+    assert services.contacts.open() == []
     report = daily_report([stored], [], now=stored.started_at, day=None)
     assert report.contacts == 0 and report.fcr_counted == 0
 

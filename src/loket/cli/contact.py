@@ -96,7 +96,7 @@ def new(
         contact.status = ContactStatus.CLOSED
         if route:
             callback = Callback(phone=callback_phone, email=callback_email)
-            contact, task = services.route_question(
+            contact, task = services.contacts.route_question(
                 contact,
                 contact.questions[0].id,
                 team=route,
@@ -107,8 +107,8 @@ def new(
             )
         else:
             contact.questions[0].outcome = OUTCOME_RESOLVED if resolve else outcome
-            contact = services.close_contact(contact)
-        services.sync_now(3, retry=False)  # a quick try; the outbox keeps it otherwise
+            contact = services.contacts.close(contact)
+        services.sync.now(3, retry=False)  # a quick try; the outbox keeps it otherwise
         _print_registered(contact, task, services, as_json)
     except DomainError as exc:
         _domain_fail(exc)
@@ -117,7 +117,7 @@ def new(
 
 
 def _print_registered(contact: Any, task: Any, services: ConsoleServices, as_json: bool) -> None:
-    state = services.sync_state()
+    state = services.sync.state()
     data = {
         "id": contact.id,
         "status": str(contact.status),
@@ -155,7 +155,7 @@ def list_contacts(
                 "questions": [q.text for q in c.questions],
                 "outcomes": [q.outcome for q in c.questions],
             }
-            for c in services.recent_contacts(limit)
+            for c in services.contacts.recent(limit)
         ]
     finally:
         services.close()
@@ -175,12 +175,12 @@ def sync(
 ) -> None:
     """Push the outbox and pull the server's changes; without --once keep going until Ctrl-C."""
     services = _services()
-    if not services.has_server():
+    if not services.sync.has_server():
         services.close()
         fail("no server configured: set LOKET_SERVER_URL and LOKET_TOKEN (or the config file)")
     try:
         if once:
-            report = services.sync_now(timeout, retry=False)
+            report = services.sync.now(timeout, retry=False)
             _print_report(report, services)
             if report.error:
                 raise typer.Exit(2)
@@ -194,17 +194,17 @@ def _follow(services: ConsoleServices, timeout: float) -> None:
     interval = services.settings.sync_interval
     try:
         while True:
-            report = services.sync_now(timeout)
+            report = services.sync.now(timeout)
             if report.moved() or report.error:
                 _print_report(report, services)
             time.sleep(interval if not report.error else min(interval, 5.0))
     except KeyboardInterrupt:
-        state = services.sync_state()
+        state = services.sync.state()
         print(f"stopped; {state.outbox} change(s) still to sync")
 
 
 def _print_report(report: SyncReport, services: ConsoleServices) -> None:
-    state = services.sync_state()
+    state = services.sync.state()
     print(
         f"pushed {report.pushed}, duplicates {report.duplicates}, conflicts {report.conflicts}, "
         f"rejected {report.rejected}, pulled {report.pulled}; outbox {state.outbox}"

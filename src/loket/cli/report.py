@@ -40,7 +40,7 @@ def report(
     chosen = _parse_day(day)
     services = ConsoleServices.open(settings_or_exit())
     try:
-        figures = services.daily_figures(chosen, central=not local)
+        figures = services.figures.daily(chosen, central=not local)
     except SyncError as exc:
         fail(f"the central store gave no figures: {exc}")
     finally:

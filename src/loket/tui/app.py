@@ -187,7 +187,7 @@ class LoketApp(App[None]):
         services = message.services
         self.services = services
         self._services_event.set()
-        self.sync_state = services.sync_state()
+        self.sync_state = services.sync.state()
         for callback in self._ready_callbacks:
             callback(services)
         self._ready_callbacks.clear()
@@ -196,7 +196,7 @@ class LoketApp(App[None]):
             if mode != self.current_mode:
                 self.switch_mode(mode)
         self.post_message(SyncStateChanged(self.sync_state))
-        services.start_background_sync(self._sync_changed)
+        services.sync.start(self._sync_changed)
 
     def on_services_failed(self, message: ServicesFailed) -> None:
         self.notify(message.error, severity="error", timeout=30)
@@ -263,11 +263,11 @@ class LoketApp(App[None]):
         services = self.services
         assert services is not None
         # Show the outbox as it is now: offline, sync_now retries with backoff for seconds.
-        self.post_message(SyncStateChanged(services.sync_state()))
+        self.post_message(SyncStateChanged(services.sync.state()))
         try:
-            services.sync_now()
+            services.sync.now()
         finally:
-            state = services.sync_state()
+            state = services.sync.state()
             self.post_message(SyncStateChanged(state))
         if state.online:
             self.call_from_thread(self.notify, S.SYNC_DONE, timeout=2)
@@ -312,6 +312,6 @@ class LoketApp(App[None]):
         services = self.services
         if services is None:
             return
-        services.stop_background_sync()
+        services.sync.stop()
         if self._owns_services:
             services.close()

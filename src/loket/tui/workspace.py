@@ -123,8 +123,8 @@ class ContactWorkspace:
     def restore(self) -> int:
         """Open contacts from the store plus drafts; returns how many drafts were restored."""
         services = self.services
-        open_contacts = {c.id: c for c in services.open_contacts()}
-        drafts = services.drafts()
+        open_contacts = {c.id: c for c in services.contacts.open()}
+        drafts = services.contacts.drafts()
         restored = 0
         for key, data in drafts.items():
             if not key.startswith(DRAFT_PREFIX) or "contact" not in data:
@@ -224,7 +224,9 @@ class ContactWorkspace:
         if self.current is None or product_id in self.question.products:
             return False
         try:
-            saved = self.services.record_product(self.current, self.question.id, product_id)
+            saved = self.services.contacts.record_product(
+                self.current, self.question.id, product_id
+            )
         except DomainError:
             saved = None  # not valid yet: it stays on screen and in the draft
         if saved is not None:
@@ -289,7 +291,7 @@ class ContactWorkspace:
         now = self.clock()
         contact.wrapup_started_at = contact.ended_at = now
         try:
-            closed = self.services.close_contact(contact)
+            closed = self.services.contacts.close(contact)
         except DomainError:
             if defaulted:
                 question.outcome = None
@@ -310,7 +312,7 @@ class ContactWorkspace:
         ended = contact.ended_at
         contact.ended_at = max(self.clock(), contact.wrapup_started_at or contact.started_at)
         try:
-            saved = self.services.save_contact(contact)
+            saved = self.services.contacts.save(contact)
         except DomainError:
             contact.ended_at = ended
             raise
@@ -336,11 +338,11 @@ class ContactWorkspace:
         contact = self.current
         if contact is None or self.state != CallState.TALKING or self.has_task():
             return None
-        if self.services.get_contact(contact.id) is not None:
+        if self.services.contacts.get(contact.id) is not None:
             gone = copy.deepcopy(contact)
             gone.status = ContactStatus.DISCARDED
             gone.ended_at = self.clock()
-            self.services.save_contact(gone)
+            self.services.contacts.save(gone)
         self._drop_draft(contact)
         self.current = None
         self._enter(CallState.WAITING)
@@ -359,7 +361,7 @@ class ContactWorkspace:
     def _store_aside(self, contact: Contact) -> None:
         self._write_draft(contact)
         try:
-            saved = self.services.save_contact(contact)
+            saved = self.services.contacts.save(contact)
             contact.rev = max(contact.rev, saved.rev)
         except DomainError:
             pass  # kept as a draft; errors show when it is opened again and saved
@@ -382,10 +384,10 @@ class ContactWorkspace:
 
     def new_contact(self, channel: str | None = None) -> Contact:
         """Start the next contact now (the previous one is closed or parked)."""
-        contact = self.services.new_contact(channel)
+        contact = self.services.contacts.new(channel)
         contact.started_at = self.clock()  # the call is taken now: handling time starts
         self._show(contact)
-        self.services.save_draft(CURRENT_KEY, {"contact_id": contact.id, "question": 0})
+        self.services.contacts.save_draft(CURRENT_KEY, {"contact_id": contact.id, "question": 0})
         return contact
 
     # -- drafts -----------------------------------------------------------------------------
@@ -395,7 +397,7 @@ class ContactWorkspace:
         if self.current is None:
             return None
         key = self._write_draft(self.current)
-        self.services.save_draft(
+        self.services.contacts.save_draft(
             CURRENT_KEY, {"contact_id": self.current.id, "question": self.q_index}
         )
         self.dirty = False
@@ -403,9 +405,9 @@ class ContactWorkspace:
 
     def _write_draft(self, contact: Contact) -> str:
         key = DRAFT_PREFIX + contact.id
-        self.services.save_draft(key, {"contact": copy.deepcopy(contact).to_dict()})
+        self.services.contacts.save_draft(key, {"contact": copy.deepcopy(contact).to_dict()})
         return key
 
     def _drop_draft(self, contact: Contact) -> None:
-        self.services.discard_draft(DRAFT_PREFIX + contact.id)
+        self.services.contacts.discard_draft(DRAFT_PREFIX + contact.id)
         self.dirty = False

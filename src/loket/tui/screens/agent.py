@@ -218,7 +218,7 @@ class AgentScreen(Screen[None]):
     # -- services ready: restore drafts and open contacts -------------------------------------
 
     def _load(self, services: Any) -> None:
-        self.panel.set_choices(services.channels, services.outcomes)
+        self.panel.set_choices(services.reference.channels, services.reference.outcomes)
         self.workspace = ContactWorkspace(services)
         restored = self.workspace.restore()
         self.refresh_bindings()  # the contact keys (check_action) become available
@@ -413,9 +413,9 @@ class AgentScreen(Screen[None]):
         services = self.app.wait_services()  # type: ignore[attr-defined]
         if services is None:
             return
-        online = services.sync_state().online is not False
+        online = services.sync.state().online is not False
         try:
-            items = services.customer_history(**keys, online=online)
+            items = services.contacts.customer_history(**keys, online=online)
         except DomainError:
             items = []  # an invalid key finds nothing; the field error shows on save
         contact_id = self.contact.id if self.contact else ""
@@ -443,7 +443,7 @@ class AgentScreen(Screen[None]):
         services = self.app.wait_services()  # type: ignore[attr-defined]
         if services is None:
             return
-        article = services.kb.get(article_id)
+        article = services.reference.kb.get(article_id)
         if article is None:
             self.app.call_from_thread(self.query_one(ArticleView).show_missing, article_id)
             return
@@ -704,7 +704,7 @@ def contact_label(contact: Contact) -> str:
 
 
 def services_team_name(services: Any, team_id: str) -> str:
-    team = services.routing.get_team(team_id) if services is not None else None
+    team = services.reference.routing.get_team(team_id) if services is not None else None
     return team.name if team is not None else team_id
 
 

@@ -84,8 +84,8 @@ class QueueScreen(Screen[None]):
         services = self.app.wait_services()  # type: ignore[attr-defined]
         if services is None:
             return
-        self.contacts = services.recent_contacts(limit=2000)
-        self.post_message(TasksLoaded(services.tasks(), []))
+        self.contacts = services.contacts.recent(limit=2000)
+        self.post_message(TasksLoaded(services.tasks.worklist(), []))
 
     def on_tasks_loaded(self, message: TasksLoaded) -> None:
         from loket.domain.kpi import daily_report
@@ -95,7 +95,7 @@ class QueueScreen(Screen[None]):
         table = self.query_one("#queues", DataTable)
         table.clear()
         for queue in report.queues:
-            team = services.routing.get_team(queue.team) if services else None
+            team = services.reference.routing.get_team(queue.team) if services else None
             table.add_row(
                 Text(team.name if team else queue.team, overflow="ellipsis", no_wrap=True),
                 Text(str(queue.open)),

@@ -1,7 +1,7 @@
 """Route a question to a back office: team (pre-filled from the product), the team's intake
 questions, the internal note, callback details and the due time it will get.
 
-The dialog calls `services.route_question` itself so a DomainError stays inside the
+The dialog calls `services.contacts.route_question` itself so a DomainError stays inside the
 dialog, shown next to the fields, and nothing typed is lost.
 """
 
@@ -54,13 +54,13 @@ class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
         self.contact = contact
         self.question = question
         self.product = product
-        team = services.team_for_product(product) if product else None
+        team = services.reference.team_for_product(product) if product else None
         self.team_id: str = team.id if team is not None else ""
         self._intake_team: str | None = None
         self.due_at: Any = None
 
     def compose(self) -> ComposeResult:
-        teams = self.services.routing.teams()
+        teams = self.services.reference.routing.teams()
         customer = self.contact.customer
         with Vertical(id="route-box") as box:
             box.border_title = S.ROUTE_TITLE
@@ -119,8 +119,8 @@ class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
         if not self.team_id:
             due_label.update(S.ROUTE_DUE_UNKNOWN)
             return
-        due = self.services.due_preview(self.team_id, self.product or None)
-        level, label = urgency_of(due, calendar=self.services.calendar)
+        due = self.services.reference.due_preview(self.team_id, self.product or None)
+        level, label = urgency_of(due, calendar=self.services.reference.calendar)
         due_label.update(Text(S.ROUTE_DUE.format(due=format_due(due), label=label)))
         due_label.set_classes(f"-{level}")
         self.due_at = due
@@ -132,7 +132,7 @@ class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
         box = self.query_one("#route-intake", Vertical)
         answers = {q: i.value for q, i in self._intake_inputs()}
         box.remove_children()
-        team = self.services.routing.get_team(self.team_id) if self.team_id else None
+        team = self.services.reference.routing.get_team(self.team_id) if self.team_id else None
         questions = list(team.intake) if team is not None else []
         if not questions:
             box.mount(Static(S.ROUTE_INTAKE_NONE, classes="muted"))
@@ -163,7 +163,7 @@ class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
             preferred_time=self.query_one("#route-time", Input).value.strip(),
         )
         try:
-            result = self.services.route_question(
+            result = self.services.contacts.route_question(
                 self.contact,
                 self.question.id,
                 team=self.team_id,

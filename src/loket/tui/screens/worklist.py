@@ -1,13 +1,15 @@
 """Back office: the tasks of my teams with the SLA clock; claim, resolve, hand back, forward.
 
-Actions go through `services.task_action` (applied locally at once, synced later); only
-the actions `allowed_actions` permits for the selected task are offered. A conflict (someone
-else changed the task first) is shown in a banner until the user picks a side.
+Actions go through `services.tasks`, one typed call each (applied locally at once, synced
+later); only the actions `allowed_actions` permits for the selected task are offered. A
+conflict (someone else changed the task first) is shown in a banner until the user picks
+a side.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -24,6 +26,10 @@ from loket.tui.formatting import format_due, local, urgency_of
 from loket.tui.messages import TasksLoaded
 from loket.tui.screens.task_view import TaskViewScreen, attempt_count
 from loket.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from loket.domain.models import Task
+    from loket.services import TaskService
 
 STATUS_NL = S.TASK_STATUS
 LEVEL_STYLE = {"ok": "", "amber": "bold yellow", "red": "bold red"}
@@ -108,8 +114,8 @@ class WorklistScreen(Screen[None]):
         services = self.app.wait_services()  # type: ignore[attr-defined]
         if services is None:
             return
-        tasks = [t for t in services.tasks() if str(t.status) != "done"]
-        self.post_message(TasksLoaded(tasks, services.conflicts()))
+        tasks = [t for t in services.tasks.worklist() if str(t.status) != "done"]
+        self.post_message(TasksLoaded(tasks, services.tasks.conflicts()))
 
     def on_tasks_loaded(self, message: TasksLoaded) -> None:
         services = self.app.services  # type: ignore[attr-defined]
@@ -120,7 +126,7 @@ class WorklistScreen(Screen[None]):
         tasks = sorted(message.tasks, key=lambda t: (t.due_at is None, t.due_at))
         self.tasks = {t.id: t for t in tasks}
         table.clear()
-        calendar = services.calendar if services else None
+        calendar = services.reference.calendar if services else None
         for task in tasks:
             level, label = urgency_of(task.due_at, calendar=calendar)
             table.add_row(
@@ -189,19 +195,19 @@ class WorklistScreen(Screen[None]):
         return True
 
     def action_claim(self) -> None:
-        self._act("claim")
+        self._act(lambda tasks, task_id: tasks.claim(task_id))
 
     def action_unclaim(self) -> None:
-        self._act("unclaim")
+        self._act(lambda tasks, task_id: tasks.unclaim(task_id))
 
     def action_resolve_task(self) -> None:
-        self._ask(S.KEY_TASK_RESOLVE, S.ASK_RESOLUTION, "resolve", "resolution")
+        self._ask(S.KEY_TASK_RESOLVE, S.ASK_RESOLUTION, lambda t, i, text: t.resolve(i, text))
 
     def action_hand_back(self) -> None:
-        self._ask(S.KEY_RETURN, S.ASK_RETURN, "return", "note")
+        self._ask(S.KEY_RETURN, S.ASK_RETURN, lambda t, i, text: t.return_to_front_office(i, text))
 
     def action_note(self) -> None:
-        self._ask(S.KEY_NOTE, S.ASK_NOTE, "note", "note")
+        self._ask(S.KEY_NOTE, S.ASK_NOTE, lambda t, i, text: t.note(i, text))
 
     def action_callback_attempt(self) -> None:
         """Reached or not, with an optional note; the count column and the log show it."""
@@ -256,7 +262,7 @@ class WorklistScreen(Screen[None]):
 
         services = self.app.wait_services()  # type: ignore[attr-defined]
         try:
-            bsn = services.show_bsn(contact_id, reason)
+            bsn = services.contacts.show_bsn(contact_id, reason)
         except SyncError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
             return
@@ -266,32 +272,36 @@ class WorklistScreen(Screen[None]):
         from loket.tui.screens.prompt_dialog import PromptDialog
 
         services = self.app.services  # type: ignore[attr-defined]
-        teams = [(t.name, t.id) for t in services.routing.teams()]
+        teams = [(t.name, t.id) for t in services.reference.routing.teams()]
 
         def done(result: dict[str, str] | None) -> None:
             if result is not None:
-                self._act("forward", team=result.get("choice", ""), note=result["text"])
+                team, note = result.get("choice", ""), result["text"]
+                self._act(lambda tasks, task_id: tasks.forward(task_id, team, note))
 
         dialog = PromptDialog(S.KEY_FORWARD, S.ASK_FORWARD_NOTE, teams, S.ASK_FORWARD_TEAM)
         self.app.push_screen(dialog, done)
 
-    def _ask(self, title: str, question: str, action: str, param: str) -> None:
+    def _ask(
+        self, title: str, question: str, perform: Callable[[TaskService, str, str], Task]
+    ) -> None:
         from loket.tui.screens.prompt_dialog import PromptDialog
 
         def done(result: dict[str, str] | None) -> None:
             if result is not None:
-                self._act(action, **{param: result["text"]})
+                text = result["text"]
+                self._act(lambda tasks, task_id: perform(tasks, task_id, text))
 
         self.app.push_screen(PromptDialog(title, question), done)
 
-    def _act(self, action: str, **params: Any) -> None:
+    def _act(self, perform: Callable[[TaskService, str], Task]) -> None:
         task = self.selected()
         services = self.app.services  # type: ignore[attr-defined]
         if task is None or services is None:
             self.notify(S.NO_TASK_SELECTED)
             return
         try:
-            updated = services.task_action(task.id, action, **params)
+            updated = perform(services.tasks, task.id)
         except DomainError as error:
             message = "; ".join(msg for _, _, msg in field_errors.describe(error))
             self.notify(message, severity="error", timeout=6)
@@ -306,7 +316,7 @@ class WorklistScreen(Screen[None]):
             return
         conflict = self.conflicts[0]
         try:
-            services.resolve_conflict(conflict.task_id, keep)
+            services.tasks.resolve_conflict(conflict.task_id, keep)
         except DomainError as error:
             self.notify(str(error), severity="error")
             return
