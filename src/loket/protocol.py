@@ -15,6 +15,7 @@ from loket.domain.tasks import ACTIONS as TASK_ACTIONS
 
 __all__ = [
     "API_PREFIX",
+    "PUSH_BATCH_MAX",
     "TASK_ACTIONS",
     "ChangeKind",
     "Entity",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 API_PREFIX = "/api/v1"
+PUSH_BATCH_MAX = 500  # changes per push request
 
 
 class ChangeKind(StrEnum):

@@ -16,8 +16,8 @@ from loket.config import Settings
 from loket.domain.errors import DomainError
 from loket.domain.models import OUTCOME_ROUTED, Callback, Customer, TaskStatus
 from loket.domain.sla import WorkCalendar
+from loket.protocol import ChangeKind
 from loket.services import ConsoleServices, UserInfo
-from loket.store.records import CONTACT_SAVE, TASK_ACTION, TASK_CREATE
 
 AGENT = UserInfo("anna", "agent", ["kcc"])
 
@@ -77,7 +77,7 @@ def test_route_question_computes_due_and_stores_both_atomically(
     assert routed.questions[0].outcome == OUTCOME_ROUTED and routed.questions[0].task_id == task.id
     assert task.version == 1 and [s.action for s in task.log] == ["created"]
     kinds = [i.kind for i in offline.store.outbox_batch()]
-    assert kinds.count(TASK_CREATE) == 1 and kinds.count(CONTACT_SAVE) == 1
+    assert kinds.count(ChangeKind.TASK_CREATE) == 1 and kinds.count(ChangeKind.CONTACT_SAVE) == 1
     assert offline.sync.state().outbox == before + 2
     assert offline.tasks.routed_by_me()[0].id == task.id
 
@@ -97,7 +97,7 @@ def test_task_action_is_optimistic_and_queued_with_the_seen_version(
     claimed = offline.tasks.claim(task.id)
     assert claimed.status == TaskStatus.CLAIMED and claimed.version == 2
     last = offline.store.outbox_batch()[-1]
-    assert last.kind == TASK_ACTION and last.payload == {
+    assert last.kind == ChangeKind.TASK_ACTION and last.payload == {
         "task_id": task.id,
         "action": "claim",
         "version": 1,

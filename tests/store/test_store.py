@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from loket.domain.models import Contact, Customer, Task, TaskStatus
+from loket.domain.validation import phone_key
+from loket.protocol import ChangeKind
 from loket.store import ConsoleStore
 from loket.store.migrations import MIGRATIONS, Migration, migrate
-from loket.store.records import CONTACT_SAVE, TASK_ACTION, TASK_CREATE
 
 
 @pytest.fixture
@@ -80,7 +82,10 @@ def test_unpushed_saves_of_one_contact_coalesce_in_place(store: ConsoleStore) ->
     contact.rev = 3
     last_id = store.save_contact(contact)
     items = store.outbox_batch()
-    assert [i.kind for i in items] == [CONTACT_SAVE, TASK_CREATE]  # contact stays first
+    assert [i.kind for i in items] == [
+        ChangeKind.CONTACT_SAVE,
+        ChangeKind.TASK_CREATE,
+    ]  # contact stays first
     assert items[0].change_id == last_id != first_id  # a new id: the server must not dedupe it
     assert items[0].payload["contact"]["rev"] == 3
 
@@ -148,7 +153,7 @@ def test_pending_task_action_is_not_clobbered_then_catches_up(store: ConsoleStor
     store.apply_pull_page([_entry(2, theirs.to_dict(), "task")], 2)
     assert store.get_task(task.id).status == TaskStatus.CLAIMED  # not clobbered
     [item] = store.outbox_batch()
-    assert item.kind == TASK_ACTION
+    assert item.kind == ChangeKind.TASK_ACTION
     store.apply_push_results([item], [{"id": item.change_id, "status": "applied", "seq": 9}])
     assert store.get_task(task.id).status == TaskStatus.DONE  # held-back state applied
 
@@ -238,3 +243,25 @@ def test_opening_masks_full_bsns_an_older_version_kept_in_refused_changes(tmp_pa
     kept = str(list(reopened.db["rejected"].rows))
     reopened.close()
     assert "111222333" not in kept and "*****2333" in kept
+def test_one_phone_normaliser_and_old_stores_are_rekeyed(tmp_path: Path) -> None:
+    """The store keys phones with the domain's `phone_key` (+31...); a store written by a
+    version that keyed them as 06... is migrated, so its lookups still match."""
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:2])
+    old = _contact(customer=Customer(phone="+31612345678"))
+    conn.execute(
+        "INSERT INTO contacts (id, doc, agent, channel, started_at, status, rev, updated_at, "
+        "phone) VALUES (?, ?, 'anna', 'balie', '2026-01-01T00:00:00Z', 'open', 1, '', ?)",
+        (old.id, json.dumps(old.to_dict()), "0612345678"),
+    )
+    conn.close()
+    store = ConsoleStore.open(path)
+    try:
+        row = store._rows("SELECT phone FROM contacts WHERE id = ?", (old.id,))
+        assert row[0][0] == phone_key("06 1234 5678") == "+31612345678"
+        for typed in ("06-12345678", "+31 6 1234 5678", "0031612345678"):
+            assert [c.id for c, _ in store.find_contacts(phone=typed)] == [old.id]
+        assert phone_key("12-34") == "1234"  # a wrong number still finds itself
+    finally:
+        store.close()

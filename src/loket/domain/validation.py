@@ -112,6 +112,18 @@ def normalize_phone(value: str, field: str = "customer.phone") -> str:
     raise _fail(field, _PHONE_HELP)
 
 
+def phone_key(value: str) -> str:
+    """The form phone numbers are compared in (lookups, the console's history): the
+    `normalize_phone` form when the number is valid, else its bare digits, so even a
+    number typed wrongly finds itself again. Never raises."""
+    if not (value or "").strip():
+        return ""
+    try:
+        return normalize_phone(value)
+    except DomainError:
+        return "".join(ch for ch in value if ch.isdigit())
+
+
 _PHONE_HELP = (
     "Ongeldig telefoonnummer. Gebruik 10 cijfers (06 12345678 of 010 1234567), "
     "+31…, een buitenlands nummer met + of een 14-nummer (14 010)."

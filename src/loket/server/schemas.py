@@ -18,10 +18,11 @@ from loket.domain.models import (
     TaskStatus,
 )
 from loket.domain.tasks import ACTIONS
+from loket.protocol import PUSH_BATCH_MAX
 
 ID_MAX = 100
 NAME_MAX = 200
-BATCH_MAX = 500
+BATCH_MAX = PUSH_BATCH_MAX
 VERSION_MAX = 2**53  # fits every backend's integer and JSON numbers
 
 

@@ -24,17 +24,11 @@ from typing import Any
 import sqlite_utils
 
 from loket.domain.models import Contact, Task, from_iso, new_id, to_iso, utcnow
-from loket.domain.validation import is_masked_bsn, mask_bsn
+from loket.domain.validation import is_masked_bsn, mask_bsn, phone_key
 from loket.paths import unusable
+from loket.protocol import SETTLED, ChangeKind, Entity, PushStatus
 from loket.store.migrations import applied_versions, migrate
-from loket.store.records import (
-    CONTACT_SAVE,
-    TASK_ACTION,
-    TASK_CREATE,
-    Conflict,
-    OutboxItem,
-    Rejected,
-)
+from loket.store.records import Conflict, OutboxItem, Rejected
 
 ORIGIN_LOCAL = "lokaal"
 ORIGIN_CENTRAL = "centraal"
@@ -181,7 +175,7 @@ class ConsoleStore:
                 contact.rev,
                 origin,
                 to_iso(utcnow()),
-                normalise_phone(customer.phone) if customer else "",
+                phone_key(customer.phone) if customer else "",
                 customer.email.strip().lower() if customer else "",
                 customer.bsn.strip() if customer else "",
             ),
@@ -197,7 +191,11 @@ class ConsoleStore:
         with self.transaction(durable=durable) as conn:
             self._write_contact(conn, contact, ORIGIN_LOCAL)
             return self._enqueue(
-                conn, CONTACT_SAVE, contact.id, {"contact": contact.to_dict()}, coalesce=True
+                conn,
+                ChangeKind.CONTACT_SAVE,
+                contact.id,
+                {"contact": contact.to_dict()},
+                coalesce=True,
             )
 
     def save_contact_and_task(self, contact: Contact, task: Task) -> None:
@@ -205,10 +203,14 @@ class ConsoleStore:
         with self.transaction(durable=True) as conn:
             self._write_contact(conn, contact, ORIGIN_LOCAL)
             self._enqueue(
-                conn, CONTACT_SAVE, contact.id, {"contact": contact.to_dict()}, coalesce=True
+                conn,
+                ChangeKind.CONTACT_SAVE,
+                contact.id,
+                {"contact": contact.to_dict()},
+                coalesce=True,
             )
             self._write_task(conn, task)
-            self._enqueue(conn, TASK_CREATE, task.id, {"task": task.to_dict()})
+            self._enqueue(conn, ChangeKind.TASK_CREATE, task.id, {"task": task.to_dict()})
 
     def get_contact(self, contact_id: str) -> Contact | None:
         rows = self._rows("SELECT doc FROM contacts WHERE id = ?", (contact_id,))
@@ -245,7 +247,7 @@ class ConsoleStore:
         """Local contacts with this customer (any of the keys), newest first, with origin."""
         where, params = [], []
         for column, value in (
-            ("phone", normalise_phone(phone)),
+            ("phone", phone_key(phone)),
             ("email", email.strip().lower()),
             ("bsn", bsn.strip()),
         ):
@@ -291,7 +293,9 @@ class ConsoleStore:
         """Store the locally applied (optimistic) task and queue the task.action change."""
         with self.transaction(durable=True) as conn:
             self._write_task(conn, task)
-            return self._enqueue(conn, TASK_ACTION, task.id, {"task_id": task.id, **action})
+            return self._enqueue(
+                conn, ChangeKind.TASK_ACTION, task.id, {"task_id": task.id, **action}
+            )
 
     def get_task(self, task_id: str) -> Task | None:
         rows = self._rows("SELECT doc FROM tasks WHERE id = ?", (task_id,))
@@ -396,24 +400,24 @@ class ConsoleStore:
                     continue
                 answered.add(item.change_id)
                 status = result.get("status")
-                if status in ("applied", "duplicate"):
+                if status in SETTLED:
                     conn.execute("DELETE FROM outbox WHERE change_id = ?", (item.change_id,))
-                    if status == "applied":
+                    if status == PushStatus.APPLIED:
                         outcome.applied += 1
                     else:
                         outcome.duplicates += 1
-                    if item.kind == CONTACT_SAVE:
+                    if item.kind == ChangeKind.CONTACT_SAVE:
                         settled_contacts.append(item)
-                elif status == "conflict":
+                elif status == PushStatus.CONFLICT:
                     self._record_conflict(conn, item, result)
                     outcome.conflicts += 1
-                elif status == "rejected":
+                elif status == PushStatus.REJECTED:
                     self._record_rejected(conn, item, result.get("error") or {})
                     outcome.rejected += 1
                 else:
                     answered.discard(item.change_id)
                     continue
-                if item.kind in (TASK_CREATE, TASK_ACTION):
+                if item.kind in (ChangeKind.TASK_CREATE, ChangeKind.TASK_ACTION):
                     touched_tasks.add(item.entity_id)
             outcome.unanswered = len(items) - len(answered)
             for task_id in touched_tasks:
@@ -431,7 +435,8 @@ class ConsoleStore:
         if pushed.get("status") != "closed" or not bsn or is_masked_bsn(bsn):
             return
         waiting = conn.execute(
-            "SELECT 1 FROM outbox WHERE entity_id = ? AND kind = ?", (item.entity_id, CONTACT_SAVE)
+            "SELECT 1 FROM outbox WHERE entity_id = ? AND kind = ?",
+            (item.entity_id, ChangeKind.CONTACT_SAVE),
         ).fetchone()
         row = conn.execute(
             "SELECT doc, rev, origin FROM contacts WHERE id = ?", (item.entity_id,)
@@ -548,9 +553,9 @@ class ConsoleStore:
                 data = entry.get("data") or {}
                 if not data.get("id"):
                     continue
-                if entry.get("entity") == "contact":
+                if entry.get("entity") == Entity.CONTACT:
                     changed += self._pull_contact(conn, Contact.from_dict(data))
-                elif entry.get("entity") == "task":
+                elif entry.get("entity") == Entity.TASK:
                     changed += self._pull_task(conn, Task.from_dict(data))
             self.set_meta("cursor", int(cursor), conn)
         return changed
@@ -568,7 +573,7 @@ class ConsoleStore:
     def _pull_task(self, conn: sqlite3.Connection, task: Task) -> int:
         pending = conn.execute(
             "SELECT 1 FROM outbox WHERE entity_id = ? AND kind IN (?, ?) LIMIT 1",
-            (task.id, TASK_CREATE, TASK_ACTION),
+            (task.id, ChangeKind.TASK_CREATE, ChangeKind.TASK_ACTION),
         ).fetchone()
         if pending:
             conn.execute(
@@ -629,16 +634,6 @@ def _keep_local_bsn(pulled: Contact, local_bsn: str) -> None:
         return
     if mask_bsn(local_bsn) == customer.bsn:
         customer.bsn = local_bsn
-
-
-def normalise_phone(phone: str) -> str:
-    """Digits only, Dutch +31/0031 folded to 0, so '06-1234 5678' finds '+31612345678'."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if phone.strip().startswith("+31"):
-        digits = "0" + digits[2:]
-    elif digits.startswith("0031"):
-        digits = "0" + digits[4:]
-    return digits
 
 
 def conflict_message(current: dict[str, Any]) -> str:

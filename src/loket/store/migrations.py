@@ -7,10 +7,26 @@ store that is already up to date applies nothing (migrating twice is a no-op).
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from loket.domain.models import to_iso, utcnow
+
+
+def _rekey_phones(conn: sqlite3.Connection) -> None:
+    """Versions before 3 keyed phones as national digits (06...); the project has one
+    normaliser now (`loket.domain.validation.phone_key`), so lookups still match."""
+    from loket.domain.validation import phone_key
+
+    rows = conn.execute("SELECT id, doc FROM contacts WHERE phone != ''").fetchall()
+    for contact_id, doc in rows:
+        customer = json.loads(doc).get("customer") or {}
+        conn.execute(
+            "UPDATE contacts SET phone = ? WHERE id = ?",
+            (phone_key(str(customer.get("phone") or "")), contact_id),
+        )
 
 
 @dataclass(frozen=True)
@@ -18,6 +34,8 @@ class Migration:
     version: int
     name: str
     statements: tuple[str, ...]
+    # A data step run after the statements, in the same transaction.
+    apply: Callable[[sqlite3.Connection], None] | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -70,6 +88,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX contacts_bsn ON contacts(bsn) WHERE bsn != ''",
         ),
     ),
+    Migration(3, "contacts: phone key in the domain's form (+31...)", (), _rekey_phones),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -98,6 +117,8 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRAT
             if not seen:
                 for statement in migration.statements:
                     conn.execute(statement)
+                if migration.apply is not None:
+                    migration.apply(conn)
                 conn.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, to_iso(utcnow())),

@@ -8,11 +8,6 @@ from typing import Any
 
 from loket.domain.models import Task
 
-# Change kinds of the push protocol (docs/sync-protocol.md).
-CONTACT_SAVE = "contact.save"
-TASK_CREATE = "task.create"
-TASK_ACTION = "task.action"
-
 
 @dataclass
 class OutboxItem:

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-API = "/api/v1"
+from loket.protocol import API_PREFIX
 
 
 class SyncError(Exception):
@@ -82,7 +82,7 @@ class SyncClient:
 
     def _new_client(self, timeout: httpx.Timeout) -> httpx.Client:
         return httpx.Client(
-            base_url=self.base_url + API,
+            base_url=self.base_url + API_PREFIX,
             headers=self._headers,
             timeout=timeout,
             transport=self._transport,

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from loket.domain.models import from_iso, to_iso, utcnow
+from loket.protocol import PUSH_BATCH_MAX
 from loket.store.db import ConsoleStore
 from loket.sync.backoff import Backoff
 from loket.sync.client import Offline, RequestRefused, ServerError, SyncClient, SyncError
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 500  # the protocol's limit per push
+MAX_BATCH = PUSH_BATCH_MAX
 PULL_LIMIT = 1000
 NO_SERVER = "Geen server ingesteld: alles blijft lokaal bewaard."
 
