@@ -51,7 +51,7 @@ def sync_until_idle(consoles: Iterable[ConsoleServices], deadline: float) -> Non
                 last[console.user.name] = report
         pending = still
     assert not pending, f"{len(pending)} console(s) did not converge: " + ", ".join(
-        f"{c.user.name}: outbox {c.sync_state().outbox}, {last.get(c.user.name)}" for c in pending
+        f"{c.user.name}: outbox {c.sync.state().outbox}, {last.get(c.user.name)}" for c in pending
     )
 
 

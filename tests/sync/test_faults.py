@@ -79,8 +79,8 @@ def run_convergence(
             for i in (1, 2, 3)
         ]
         consoles.extend(agents)
-        agents[0].start_background_sync(lambda state: None)  # SSE + poll, in its thread
-        agents[1].start_background_sync(lambda state: None)
+        agents[0].sync.start(lambda state: None)  # SSE + poll, in its thread
+        agents[1].sync.start(lambda state: None)
         registered: dict[str, str] = {}
         routed: dict[str, str] = {}
         replay: list[dict] = []
@@ -92,14 +92,14 @@ def run_convergence(
 
         wave(0, n // 4)
         replay = [item.to_change() for item in agents[2].store.outbox_batch(40)]
-        agents[2].sync_now(timeout=2)
+        agents[2].sync.now(timeout=2)
         wave(n // 4, n // 2)
         server.kill()  # SIGKILL mid-run: consoles keep working offline
         wave(n // 2, 3 * n // 4)
-        assert agents[2].sync_now(timeout=1).error  # offline is a state, not an exception
+        assert agents[2].sync.now(timeout=1).error  # offline is a state, not an exception
         server.start()  # the same database, the same port
         wave(3 * n // 4, n)
-        workers = [threading.Thread(target=a.sync_now, kwargs={"timeout": 5}) for a in agents]
+        workers = [threading.Thread(target=a.sync.now, kwargs={"timeout": 5}) for a in agents]
         for worker in workers:
             worker.start()
         for worker in workers:
