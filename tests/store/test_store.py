@@ -243,6 +243,8 @@ def test_opening_masks_full_bsns_an_older_version_kept_in_refused_changes(tmp_pa
     kept = str(list(reopened.db["rejected"].rows))
     reopened.close()
     assert "111222333" not in kept and "*****2333" in kept
+
+
 def test_one_phone_normaliser_and_old_stores_are_rekeyed(tmp_path: Path) -> None:
     """The store keys phones with the domain's `phone_key` (+31...); a store written by a
     version that keyed them as 06... is migrated, so its lookups still match."""

@@ -76,8 +76,7 @@ class SearchPanel(Vertical):
         if services is None:
             return
         started = time.perf_counter()
-        result = services.kb.lookup(query, limit=LIMIT)
-        hits = services.reference.kb.search(query, limit=LIMIT)
+        result = services.reference.kb.lookup(query, limit=LIMIT)
         elapsed = (time.perf_counter() - started) * 1000
         message = SearchResults(query, list(result.hits), elapsed, result.confident, result.event)
         self.post_message(message)
