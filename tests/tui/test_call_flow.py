@@ -21,7 +21,7 @@ async def test_console_starts_free_and_f12_takes_the_call(tmp_path: Path) -> Non
             await wait_for(pilot, lambda: "vrij" in screen_text(app).splitlines()[0])
             assert screen.panel.disabled  # nothing to type into before a call is taken
             await pilot.press("f5", "f8")  # no call: nothing happens, nothing stored
-            assert services.recent_contacts() == []
+            assert services.contacts.recent() == []
             await pilot.press("f12")
             await wait_for(pilot, lambda: screen.contact is not None)
             assert not screen.panel.disabled
@@ -40,7 +40,7 @@ async def test_misdial_discarded_after_confirmation(tmp_path: Path) -> None:
             contact_id = screen.contact.id
             burst(app, "f4", "tab", *"0612345678", "f8")  # parked: stored, valid
             await wait_for(pilot, lambda: screen.contact is None)
-            assert services.get_contact(contact_id).status == ContactStatus.OPEN
+            assert services.contacts.get(contact_id).status == ContactStatus.OPEN
             burst(app, "f9")
             await wait_for(pilot, lambda: app.screen.id == "switcher")
             await pilot.press("enter")
@@ -55,8 +55,8 @@ async def test_misdial_discarded_after_confirmation(tmp_path: Path) -> None:
             await pilot.press("j")
             await wait_for(pilot, lambda: screen.contact is None)
             assert screen.state == CallState.WAITING
-        assert services.get_contact(contact_id).status == ContactStatus.DISCARDED
-        assert services.daily_figures(central=False)["contacts"] == 0
+        assert services.contacts.get(contact_id).status == ContactStatus.DISCARDED
+        assert services.figures.daily(central=False)["contacts"] == 0
     finally:
         services.close()
 
@@ -80,7 +80,7 @@ async def test_ctrl_q_with_an_open_contact_asks_first(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: app.screen.id == "confirm-dialog")
             await pilot.press("enter")
             await wait_for(pilot, lambda: not app.is_running)
-        draft = services.drafts()[f"contact:{contact_id}"]["contact"]
+        draft = services.contacts.drafts()[f"contact:{contact_id}"]["contact"]
         assert draft["questions"][0]["notes"] == "Half getypt"  # kept for the next start
     finally:
         services.close()

@@ -24,9 +24,9 @@ def test_wrapup_and_discarded_round_trip_through_the_server(tmp_path: Path, live
         workspace.park()
         workspace.switch_to(misdial.id)
         workspace.discard()
-        services.sync_now()
+        services.sync.now()
         client = live_server.client(token)
-        local = services.get_contact(done.id)
+        local = services.contacts.get(done.id)
         remote = client.get(f"/api/v1/contacts/{done.id}").json()
         assert from_iso(remote["wrapup_started_at"]) == local.wrapup_started_at
         assert from_iso(remote["ended_at"]) == local.ended_at
