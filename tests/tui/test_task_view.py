@@ -17,9 +17,9 @@ def _routed_task(tmp_path: Path, live_server) -> tuple[str, str, str]:
     agent = open_services(
         tmp_path / "a", name=agent_name, server_url=live_server.url, token=agent_token
     )
-    contact = agent.new_contact("telefoon")
+    contact = agent.contacts.new("telefoon")
     contact.questions[0].text = "Kliko kapot"
-    _, task = agent.route_question(
+    _, task = agent.contacts.route_question(
         contact,
         contact.questions[0].id,
         team="afval",
@@ -28,7 +28,7 @@ def _routed_task(tmp_path: Path, live_server) -> tuple[str, str, str]:
         intake={},
         product="afvalcontainer",
     )
-    agent.sync_now()
+    agent.sync.now()
     agent.close()
     return task.id, bo_name, bo_token
 
@@ -55,18 +55,18 @@ async def test_backoffice_registers_callback_attempts_and_sees_them(
         server_url=live_server.url,
         token=bo_token,
     )
-    services.sync_now()
+    services.sync.now()
     app = LoketApp(services)
 
     def attempts() -> list:
-        task = services.get_task(task_id)
+        task = services.tasks.get(task_id)
         return [s for s in task.log if s.action == "callback_attempt"]
 
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: task_id in getattr(app.screen, "tasks", {}))
             await pilot.press("c")
-            await wait_for(pilot, lambda: str(services.get_task(task_id).status) == "claimed")
+            await wait_for(pilot, lambda: str(services.tasks.get(task_id).status) == "claimed")
             await wait_for(pilot, lambda: "Terugbelpoging" in screen_text(app).splitlines()[-1])
             from loket.tui.commands import binding_commands
 
@@ -119,7 +119,7 @@ async def test_backoffice_registers_callback_attempts_and_sees_them(
             assert "terugbelpoging gelukt: Nieuwe kliko besteld" in screen_text(app)
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen.id == "worklist")
-        services.sync_now()
+        services.sync.now()
     finally:
         services.close()
     remote = live_server.client(bo_token).get(f"/api/v1/tasks/{task_id}").json()

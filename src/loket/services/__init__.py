@@ -22,7 +22,7 @@ from loket.config import Settings
 from loket.domain.models import Callback
 from loket.services.contacts import ContactService, ContactSummary
 from loket.services.figures import Figures
-from loket.services.identity import Identity, UserInfo, store_path_for
+from loket.services.identity import IDENTITY_TIMEOUT, Identity, UserInfo, store_path_for
 from loket.services.reference import ReferenceData
 from loket.services.sync import SyncService
 from loket.services.tasks import KEEP_RETRY, KEEP_THEIRS, TaskAction, TaskService
@@ -39,6 +39,7 @@ __all__ = [
     "ContactSummary",
     "Figures",
     "Identity",
+    "LoginFailed",
     "ReferenceData",
     "Rejected",
     "SyncError",
@@ -48,6 +49,7 @@ __all__ = [
     "TaskAction",
     "TaskService",
     "UserInfo",
+    "log_in",
     "store_path_for",
 ]
 
@@ -109,3 +111,32 @@ class ConsoleServices:
         self.engine.close()
         self.reference.close()
         self.store.close()
+
+
+class LoginFailed(Exception):
+    """`log_in` refused: `str(exc)` is Dutch text for the login screen."""
+
+
+def log_in(settings: Settings, server_url: str, token: str) -> ConsoleServices:
+    """The services of the user this token belongs to, checked with the server first (the
+    browser console: whoever opens the page proves who they are; roles come from the token
+    on the server, as for every console)."""
+    from loket.sync.client import AuthError
+
+    client = SyncClient(
+        server_url, token, timeout=IDENTITY_TIMEOUT, connect_timeout=IDENTITY_TIMEOUT
+    )
+    try:
+        me = client.me()
+        user = UserInfo(str(me["name"]), str(me.get("role", "agent")), list(me.get("teams", [])))
+    except AuthError:
+        raise LoginFailed(
+            "Onbekend of geblokkeerd token. Controleer het en probeer opnieuw."
+        ) from None
+    except (SyncError, KeyError, TypeError):
+        raise LoginFailed(
+            "De centrale server is niet bereikbaar. Probeer het zo opnieuw."
+        ) from None
+    finally:
+        client.close()
+    return ConsoleServices.open(settings, server_url=server_url, token=token, user=user)

@@ -218,7 +218,8 @@ class WorklistScreen(Screen[None]):
         def done(result: dict[str, str] | None) -> None:
             if result is not None:
                 reached = {"yes": True, "no": False}.get(result.get("choice", ""))
-                self._act("callback_attempt", reached=reached, note=result["text"])
+                note = result["text"]
+                self._act(lambda tasks, i: tasks.callback_attempt(i, reached=reached, note=note))
 
         dialog = PromptDialog(
             S.KEY_CALLBACK_ATTEMPT, S.ASK_CALLBACK_NOTE, choices, S.ASK_CALLBACK_RESULT
@@ -237,7 +238,7 @@ class WorklistScreen(Screen[None]):
 
     def _article_title(self, product: str) -> str:
         services = self.app.services  # type: ignore[attr-defined]
-        article = services.kb.get(product) if services is not None else None
+        article = services.reference.kb.get(product) if services is not None else None
         return f"{article.title} ({product})" if article else product
 
     def action_show_bsn(self) -> None:
