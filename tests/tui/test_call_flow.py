@@ -104,7 +104,7 @@ async def test_wrapup_notes_continue_at_the_end_and_count_characters(tmp_path: P
             await pilot.press("f12")
             await wait_for(pilot, lambda: screen.contact.id != contact_id)
             await wait_for(pilot, lambda: notes.border_subtitle == "0/1000 tekens")
-        stored = services.get_contact(contact_id)
+        stored = services.contacts.get(contact_id)
         assert stored.questions[0].notes == "Paspoort kwijt en nawerk"
     finally:
         services.close()
