@@ -23,7 +23,12 @@ pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 def test_same_batch_twice_applies_once(live_server):
     name, token = live_server.make_user("agent")
     client = live_server.client(token)
-    batch = [save(contact(name)), save(contact(name)), create(task(name))]
+    first_contact = contact(name)
+    batch = [
+        save(first_contact),
+        save(contact(name)),
+        create(task(name, contact_id=first_contact["id"])),
+    ]
     first = push(client, *batch)
     assert [r["status"] for r in first] == ["applied"] * 3
     assert [r["id"] for r in first] == [c["id"] for c in batch]
@@ -102,6 +107,40 @@ def test_author_is_stamped_from_the_token(live_server):
     assert client.get(f"{API}/contacts/{unnamed['id']}").json()["agent"] == name
 
 
+def test_pushed_task_starts_open_with_the_servers_log(live_server):
+    name, token = live_server.make_user("agent")
+    client = live_server.client(token)
+    the_contact = contact(name)
+    forged = task(
+        name,
+        contact_id=the_contact["id"],
+        status="done",
+        assignee="bo-someone",
+        resolution="Al opgelost",
+        log=[{"at": "2026-01-01T00:00:00+00:00", "by": "x", "action": "resolved"}],
+    )
+    assert [r["status"] for r in push(client, save(the_contact), create(forged))] == [
+        "applied",
+        "applied",
+    ]
+    stored = client.get(f"{API}/tasks/{forged['id']}").json()
+    assert (stored["status"], stored["assignee"], stored["resolution"]) == ("open", None, "")
+    assert [(s["action"], s["by"]) for s in stored["log"]] == [("created", name)]
+
+
+def test_task_needs_an_existing_contact_of_the_author(live_server):
+    name, token = live_server.make_user("agent")
+    other, other_token = live_server.make_user("agent")
+    theirs = contact(other)
+    push(live_server.client(other_token), save(theirs))
+    client = live_server.client(token)
+    orphan, foreign = task(name), task(name, contact_id=theirs["id"])
+    results = push(client, create(orphan), create(foreign), with_contacts=False)
+    assert [r["status"] for r in results] == ["rejected", "rejected"]
+    assert results[0]["error"]["fields"][0]["field"] == "payload.task.contact_id"
+    assert results[1]["error"]["code"] == "forbidden"
+
+
 def test_domain_rules_reject_items_with_field_names(live_server):
     name, token = live_server.make_user("agent")
     client = live_server.client(token)
@@ -155,7 +194,8 @@ def test_pull_is_filtered_per_role_and_cursor_passes_hidden_entries(live_server)
     _, afval_token = live_server.make_user("backoffice", ["afval"])
     _, sup_token = live_server.make_user("supervisor")
     anna_c, bert_c = live_server.client(anna_token), live_server.client(bert_token)
-    a_contact, a_task = contact(anna), task(anna, team="burgerzaken")
+    a_contact = contact(anna)
+    a_task = task(anna, team="burgerzaken", contact_id=a_contact["id"])
     push(anna_c, save(a_contact), create(a_task))
     b_contact = contact(bert)
     push(bert_c, save(b_contact))

@@ -236,12 +236,17 @@ _APPLY = {
 
 
 def new_task_log(task: Task, actor: str, now: datetime) -> Task:
-    """A copy of a newly routed task with version 1 and a log holding only its `created` step.
+    """A copy of a newly routed task as it starts: `open`, nobody assigned, no resolution,
+    version 1 and a log holding only its `created` step.
 
-    The central store calls this on `task.create` (it recomputes version and log, nothing
-    else); the console calls it too so its local copy matches what the store will hold.
+    The central store calls this on `task.create`, so a pushed task can never start done,
+    claimed or resolved (those change only through task actions); the console calls it too
+    so its local copy matches what the store will hold.
     """
     new = copy.deepcopy(task)
+    new.status = TaskStatus.OPEN
+    new.assignee = None
+    new.resolution = ""
     new.version = 1
     new.log = [TaskStep(at=_utc(now), by=actor, action=CREATED, team=task.team)]
     return new

@@ -142,8 +142,8 @@ def may_register(user: User) -> bool:
 
 
 def may_route_contact(user: User, contact_agent: str) -> bool:
-    """A task may be made for a contact that is the caller's own (or any, reading all)."""
-    return contact_agent == user.name or reads_all(user)
+    """A task is routed only from a contact of the caller's own."""
+    return contact_agent == user.name
 
 
 def may_act_on_task(user: User, task: Task) -> bool:

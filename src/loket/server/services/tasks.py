@@ -44,9 +44,13 @@ class TaskService:
         return task
 
     def create(self, tx: Writes, user: User, task: Task) -> int:
-        """Insert the task; its queued change-log entry."""
+        """Insert the task as it starts (`new_task_log`); its queued change-log entry. The
+        contact it was routed from must be stored already and be the author's own."""
         contact = tx.contact(task.contact_id) if task.contact_id else None
-        if contact is not None and not policy.may_route_contact(user, contact["agent"]):
+        if contact is None:
+            msg = "Onbekend contact: een taak hoort bij een opgeslagen contact."
+            raise ApiError("validation", msg, [FieldError("payload.task.contact_id", msg)])
+        if not policy.may_route_contact(user, contact["agent"]):
             raise forbidden("Dit contact is van een andere medewerker.")
         task = new_task_log(task, user.name, self.ctx.clock())
         if not tx.insert_task(task_row(task)):
