@@ -53,8 +53,8 @@ def closed_contact(agent: str, n: int, routed: bool = False, subject: str = "") 
 
 
 def push_records(client: httpx.Client, records: list[dict[str, Any]]) -> None:
-    changes = [create(r["task"]) for r in records if r["task"]]
-    changes += [save(r["contact"]) for r in records]
+    changes = [save(r["contact"]) for r in records]  # a task needs its stored contact
+    changes += [create(r["task"]) for r in records if r["task"]]
     for start in range(0, len(changes), 200):
         results = push(client, *changes[start : start + 200])
         assert all(r["status"] == "applied" for r in results), results
