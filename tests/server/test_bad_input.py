@@ -139,3 +139,19 @@ def test_auth_and_routing_errors_use_the_error_shape(live_server, agent):
     _error(lookup, 422, "validation")
     bad_phone = client.post(f"{API}/customers/lookup", json={"phone": "12"})
     assert _error(bad_phone, 422, "validation")["fields"][0]["field"] == "phone"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_stats_for_a_day_out_of_range_is_400_naming_date(live_server, day):
+    client = live_server.client(live_server.make_user("supervisor")[1])
+    response = client.get("/api/v1/stats", params={"date": day})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["fields"][0]["field"] == "date"
+    assert client.get("/api/v1/stats", params={"date": "2026-04-27"}).status_code == 200
+
+
+def test_last_event_id_beyond_the_sequence_range_is_400(agent):
+    _, client = agent
+    response = client.get("/api/v1/events", headers={"Last-Event-ID": str(2**63)})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["fields"][0]["field"] == "Last-Event-ID"

@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from loket.domain.errors import FieldError
 from loket.protocol import API_PREFIX
 from loket.server import schemas
 from loket.server.deps import Caller, Limit, Running, Seq, Store
+from loket.server.errors import ApiError
 from loket.server.events import event_stream
 from loket.server.responses import PullOut, PushOut
 
@@ -46,6 +48,9 @@ async def events(
     start = since
     if last_event_id and last_event_id.strip().isdigit():
         start = int(last_event_id.strip())
+        if start > schemas.VERSION_MAX:
+            message = f"Last-Event-ID is groter dan {schemas.VERSION_MAX}."
+            raise ApiError("bad_request", message, [FieldError("Last-Event-ID", message)])
     metrics = rt.metrics
 
     async def body() -> AsyncIterator[str]:
