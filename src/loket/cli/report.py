@@ -13,6 +13,9 @@ from typing import Any
 import typer
 
 from loket.cli.common import fail, settings_or_exit
+from loket.domain.period import GROUPINGS, PeriodError, parse_period
+
+FORMATS = ("table", "csv", "json")
 
 
 def register(app: typer.Typer) -> None:
@@ -32,11 +35,18 @@ def report(
     day: str = typer.Option("", "--date", help="Day as YYYY-MM-DD (default: today)."),
     local: bool = typer.Option(False, "--local", help="From this console's store (offline)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    first: str = typer.Option("", "--from", help="Period start YYYY-MM-DD (with --to)."),
+    last: str = typer.Option("", "--to", help="Period end YYYY-MM-DD, inclusive."),
+    by: str = typer.Option("channel", "--by", help=f"Group by: {'|'.join(GROUPINGS)}."),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json (with --from)."),
 ) -> None:
-    """Figures of one day: contacts, first-contact resolution, handling time, queues."""
+    """Figures of one day, or with --from/--to management figures over a period."""
     from loket.services import ConsoleServices
     from loket.sync import SyncError
 
+    if first or last:
+        _period_report(first, last, by, fmt, day, local)
+        return
     chosen = _parse_day(day)
     services = ConsoleServices.open(settings_or_exit())
     try:
@@ -93,3 +103,82 @@ def _print_queues(console: Any, queues: list[dict[str, Any]]) -> None:
         cells = (q["open"], q["claimed"], q["overdue"], q["at_risk"], q["returned"])
         table.add_row(q["team"], *(str(c) for c in cells))
     console.print(table)
+
+
+def _period_report(first: str, last: str, by: str, fmt: str, day: str, local: bool) -> None:
+    """`--from/--to`: the central store's aggregate figures (docs/metrics.md)."""
+    from loket.services import ConsoleServices
+    from loket.sync import SyncError
+
+    if day or local:
+        fail("--from/--to: cannot be combined with --date or --local", 2)
+    if fmt not in FORMATS:
+        fail(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}", 2)
+    try:
+        start, end = parse_period(first, last, by, ("--from", "--to", "--by"))
+    except PeriodError as exc:
+        fail(str(exc), 2)
+    services = ConsoleServices.open(settings_or_exit())
+    try:
+        figures = services.period_figures(start, end, by)
+    except SyncError as exc:
+        fail(f"the central store gave no figures: {exc}")
+    finally:
+        services.close()
+    if fmt == "json":
+        print(json.dumps(figures, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        _print_csv(figures)
+    else:
+        _print_period_table(figures)
+
+
+COLUMNS = (
+    "contacts",
+    "questions",
+    "without_outcome",
+    "fcr_questions",
+    "fcr_contacts",
+    "share_routed",
+    "mean_seconds",
+    "median_seconds",
+    "p90_seconds",
+    "tasks",
+    "on_time",
+    "late",
+    "open_overdue",
+    "open_in_time",
+)
+
+
+def _print_csv(figures: dict[str, Any]) -> None:
+    import csv
+    import sys
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([figures["by"], *COLUMNS])
+    for group in figures["groups"]:
+        writer.writerow([group["group"], *("" if group[c] is None else group[c] for c in COLUMNS)])
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    if column.endswith("_seconds"):
+        return _minutes(value)
+    if isinstance(value, float):
+        return f"{value:.0%}"
+    return str(value)
+
+
+def _print_period_table(figures: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Figures {figures['from']} – {figures['to']} by {figures['by']}")
+    table.add_column(figures["by"])
+    for column in COLUMNS:
+        table.add_column(column.replace("_seconds", "").replace("_", " "), justify="right")
+    for group in figures["groups"]:
+        table.add_row(group["group"], *(_cell(c, group[c]) for c in COLUMNS))
+    Console(width=200).print(table)

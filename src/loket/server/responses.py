@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from loket.domain.models import ContactStatus, TaskKind, TaskStatus
 from loket.protocol import Entity, PushStatus
@@ -267,3 +267,43 @@ class HealthOut(Out):
     status: str
     db: str
     reason: str | None = None  # why not ok (e.g. "no space left on device")
+
+
+class ReportGroupOut(Out):
+    """One group of `GET /api/v1/report` (definitions: docs/metrics.md)."""
+
+    group: str
+    contacts: int
+    questions: int
+    without_outcome: int
+    fcr_counted: int
+    fcr_resolved: int
+    fcr_questions: float | None
+    fcr_contacts_counted: int
+    fcr_contacts_resolved: int
+    fcr_contacts: float | None
+    routed: int
+    with_outcome: int
+    share_routed: float | None
+    handled: int
+    mean_seconds: float | None
+    median_seconds: float | None
+    p90_seconds: float | None
+    tasks: int
+    on_time: int
+    late: int
+    open_overdue: int
+    open_in_time: int
+    sla_on_time: float | None
+
+
+class ReportOut(Out):
+    """Management figures over a period, grouped: `loket report --from --to --by`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    by: str
+    groups: list[ReportGroupOut]
+    generated_at: str

@@ -125,6 +125,13 @@ class SyncClient:
             raise ServerError("Onverwacht antwoord van de server op cijfers.")
         return body
 
+    def report(self, first: str, last: str, by: str) -> dict[str, Any]:
+        """Management figures over a period, grouped (supervisors and admins only)."""
+        body = self._request("GET", "/report", params={"from": first, "to": last, "by": by})
+        if not isinstance(body, dict) or not isinstance(body.get("groups"), list):
+            raise ServerError("Onverwacht antwoord van de server op cijfers.")
+        return body
+
     def tasks(
         self, *, team: str | None = None, status: str | None = None, cursor: str | None = None
     ) -> dict[str, Any]:

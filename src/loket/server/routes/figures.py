@@ -1,17 +1,18 @@
-"""The supervisor's figures."""
+"""The supervisor's and management's figures."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from loket.domain.errors import FieldError
+from loket.domain.period import PeriodError, parse_period
 from loket.protocol import API_PREFIX
 from loket.server.deps import Caller, Store
 from loket.server.errors import ApiError
-from loket.server.responses import StatsOut
+from loket.server.responses import ReportOut, StatsOut
 
 router = APIRouter(prefix=API_PREFIX, tags=["supervision"])
 
@@ -26,3 +27,19 @@ def stats(user: Caller, store: Store, date: date | None = None) -> dict[str, Any
         message = f"date moet tussen {FIRST_DAY} en {LAST_DAY} liggen."
         raise ApiError("bad_request", message, [FieldError("date", message)])
     return store.figures.stats(user, date)
+
+
+@router.get("/report", response_model=ReportOut)
+def report(
+    user: Caller,
+    store: Store,
+    first: str = Query("", alias="from"),
+    last: str = Query("", alias="to"),
+    by: str = "channel",
+) -> dict[str, Any]:
+    """Figures over local days `from`..`to` (inclusive), grouped by `by`."""
+    try:
+        start, end = parse_period(first, last, by, ("from", "to", "by"))
+    except PeriodError as exc:
+        raise ApiError("bad_request", str(exc)) from None
+    return store.figures.report(user, start, end, by)

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
+from loket.server.storage import figures
+
 if TYPE_CHECKING:
     from loket.server.policy import Scope
 
@@ -303,6 +305,20 @@ class Reads:
         """Every task not done: the queues are a snapshot of these."""
         return self.run("SELECT data FROM tasks WHERE status <> 'done'")
 
+    # management figures (loket.server.storage.figures, docs/metrics.md)
+    def figure_rows(self, name: str, by: str, first: str, last: str, now: str) -> list[Row]:
+        """One figure's aggregate rows, grouped by `by`, over local days first..last."""
+        sql, params = figures.query(name, by, first, last, now)
+        return self.run(sql, params)
+
+    def count_floor(self, table: str, first: str, last: str) -> int:
+        """Bare count over the same rows: the benchmark's floor."""
+        if table not in {"contacts", "tasks"}:
+            raise ValueError(table)
+        sql = f"SELECT count(*) AS n FROM {table} WHERE local_day >= ? AND local_day <= ?"
+        row = self._one(sql, (first, last))
+        return int(row["n"]) if row else 0
+
     # change log
     def max_seq(self) -> int:
         row = self._one("SELECT COALESCE(MAX(seq), 0) AS hi FROM changes")
@@ -447,14 +463,17 @@ class Writes(Reads):
         the same agent's; False for a no-op (`contact_owner` tells the two apart)."""
         rows = self.run(
             "INSERT INTO contacts (id, agent, channel, started_at, status, rev, has_customer,"
-            " phone, email, bsn_hash, bsn_key_id, bsn_enc, district, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " phone, email, bsn_hash, bsn_key_id, bsn_enc, district, data,"
+            " ended_at, handling_seconds, local_day, local_week)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, channel = excluded.channel,"
             " started_at = excluded.started_at, status = excluded.status, rev = excluded.rev,"
             " has_customer = excluded.has_customer, phone = excluded.phone,"
             " email = excluded.email, bsn_hash = excluded.bsn_hash,"
             " bsn_key_id = excluded.bsn_key_id, bsn_enc = excluded.bsn_enc,"
-            " district = excluded.district, data = excluded.data"
+            " district = excluded.district, data = excluded.data,"
+            " ended_at = excluded.ended_at, handling_seconds = excluded.handling_seconds,"
+            " local_day = excluded.local_day, local_week = excluded.local_week"
             " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent"
             " RETURNING id",
             (
@@ -472,10 +491,18 @@ class Writes(Reads):
                 row.bsn_enc,
                 row.district,
                 row.data_json or json.dumps(row.data),
+                *figures.contact_columns(row.data),
             ),
         )
         if not rows:
             return False
+        self.send("DELETE FROM contact_questions WHERE contact_id = ?", (row.id,))
+        for question in figures.question_rows(row.id, row.data):
+            self.send(
+                "INSERT INTO contact_questions (contact_id, idx, outcome, product, closed,"
+                " local_day) VALUES (?, ?, ?, ?, ?, ?)",
+                question,
+            )
         self.send("DELETE FROM contact_outcomes WHERE contact_id = ?", (row.id,))
         for outcome in sorted(set(row.outcomes)):
             self.send(
@@ -491,9 +518,10 @@ class Writes(Reads):
     def insert_task(self, row: TaskRow) -> bool:
         rows = self.run(
             "INSERT INTO tasks (id, contact_id, team, assignee, status, created_by, created_at,"
-            " due_at, version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (id) DO NOTHING RETURNING id",
-            (*_task_values(row), json.dumps(row.data)),
+            " due_at, version, data, done_at, local_day, local_week, product)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
+            (*_task_values(row), json.dumps(row.data), *figures.task_columns(row.data)),
         )
         return bool(rows)
 
@@ -501,7 +529,8 @@ class Writes(Reads):
         """Write the new state only if nobody changed the task since `expected_version`."""
         rows = self.run(
             "UPDATE tasks SET team = ?, assignee = ?, status = ?, due_at = ?, version = ?,"
-            " data = ? WHERE id = ? AND version = ? RETURNING id",
+            " data = ?, done_at = ?, local_day = ?, local_week = ?, product = ?"
+            " WHERE id = ? AND version = ? RETURNING id",
             (
                 row.team,
                 row.assignee,
@@ -509,6 +538,7 @@ class Writes(Reads):
                 row.due_at,
                 row.version,
                 json.dumps(row.data),
+                *figures.task_columns(row.data),
                 row.id,
                 expected_version,
             ),
