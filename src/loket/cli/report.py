@@ -120,7 +120,7 @@ def _period_report(first: str, last: str, by: str, fmt: str, day: str, local: bo
         fail(str(exc), 2)
     services = ConsoleServices.open(settings_or_exit())
     try:
-        figures = services.period_figures(start, end, by)
+        figures = services.figures.period(start, end, by)
     except SyncError as exc:
         fail(f"the central store gave no figures: {exc}")
     finally:

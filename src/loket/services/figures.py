@@ -33,3 +33,11 @@ class Figures:
         contacts = self.store.contacts(limit=EVERYTHING)
         tasks = self.store.tasks(limit=EVERYTHING)
         return daily_report(contacts, tasks, utcnow(), day).to_dict()
+
+    def period(self, first: date, last: date, by: str) -> dict[str, Any]:
+        """Management figures over first..last grouped by `by`, from the central store
+        (aggregate SQL there; docs/metrics.md). Raises SyncError when it cannot answer."""
+        client = self.engine.client
+        if client is None:
+            raise SyncError("Geen centrale server ingesteld (LOKET_SERVER_URL).")
+        return client.report(first.isoformat(), last.isoformat(), by)
