@@ -171,3 +171,22 @@ def test_server_process_survives_kill_9(tmp_path, server_process):
     assert [r["status"] for r in again["results"]] == ["duplicate"] * 3
     pulled = httpx.get(f"{proc.url}{API}/sync/pull", headers=headers).json()
     assert len(pulled["changes"]) == 3
+
+
+def test_request_log_shows_paths_without_their_query(server_factory) -> None:
+    import logging
+
+    records: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    access = logging.getLogger("uvicorn.access")
+    [live] = server_factory(access_log=True, log_level="info")
+    access.addHandler(handler)
+    try:
+        client = live.client()
+        client.get("/healthz", params={"token": "geheim-token", "phone": "0612345678"})
+    finally:
+        access.removeHandler(handler)
+    logged = "\n".join(records)
+    assert "/healthz" in logged
+    assert "geheim-token" not in logged and "0612345678" not in logged and "?" not in logged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -32,7 +33,7 @@ def uvicorn_config(
     body_timeout: float = 30.0,
 ) -> uvicorn.Config:
     """uvicorn settings shared by `loket serve`, the demo and tests (see server.timeouts)."""
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         http=timed_protocol(header_timeout, body_timeout),
         log_level=log_level,
@@ -41,6 +42,21 @@ def uvicorn_config(
         timeout_graceful_shutdown=3,
         server_header=False,
     )
+    access = logging.getLogger("uvicorn.access")  # configured by Config() just now
+    if not any(isinstance(f, WithoutQuery) for f in access.filters):
+        access.addFilter(WithoutQuery())
+    return config
+
+
+class WithoutQuery(logging.Filter):
+    """The request log shows the path without its query string: a query can carry a token
+    (`?token=`) or personal data (`?phone=`), and the log must hold neither."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
 
 
 def http_impl() -> str:
@@ -92,7 +108,9 @@ class EmbeddedServer:
         export_token: str = "",
         header_timeout: float = 10.0,
         body_timeout: float = 30.0,
+        access_log: bool = False,
     ) -> None:
+        self.access_log = access_log
         self.config = AppConfig(
             db_url=db_url,
             bsn_keys=bsn_keys if bsn_keys or bsn_key_file else BsnKeys.generate(),
@@ -131,7 +149,11 @@ class EmbeddedServer:
         self._socket = sock
         header_timeout, body_timeout = self.timeouts
         config = uvicorn_config(
-            self.app, self.log_level, header_timeout=header_timeout, body_timeout=body_timeout
+            self.app,
+            self.log_level,
+            access_log=self.access_log,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
         )
         self._server = LoketUvicorn(config)
         self._thread = threading.Thread(
