@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from loket.config import Settings
+from loket.retry import Backoff
 from loket.services import ConsoleServices, UserInfo
-from loket.sync import Backoff
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from loket.domain.models import Contact
+from loket.retry import Backoff
 from loket.store import ConsoleStore
-from loket.sync import Backoff, SyncClient, SyncEngine
+from loket.sync import SyncClient, SyncEngine
 from loket.sync.client import parse_sse
 
 
@@ -43,18 +44,6 @@ def _fill(store: ConsoleStore, n: int) -> list[str]:
 def _empty_pull(request: httpx.Request) -> httpx.Response:
     since = int(request.url.params["since"])
     return httpx.Response(200, json={"changes": [], "cursor": since, "more": False})
-
-
-def test_backoff_grows_is_jittered_and_bounded() -> None:
-    backoff = Backoff(base=0.5, factor=2, cap=8, rng=random.Random(42))
-    delays = [backoff.next_delay() for _ in range(12)]
-    for n, delay in enumerate(delays):
-        step = min(8, 0.5 * 2**n)
-        assert step / 2 <= delay <= step
-    assert max(delays) <= 8
-    assert len(set(delays)) == len(delays)  # jitter: no two consoles in lockstep
-    backoff.reset()
-    assert backoff.next_delay() <= 0.5
 
 
 def test_push_sends_batches_of_at_most_500_and_empties_the_outbox(store: ConsoleStore) -> None:

@@ -31,8 +31,8 @@ from loket.export.client import (
     send_plan,
 )
 from loket.export.mapping import ExportContext, Product, plan_contact
+from loket.retry import Backoff
 from loket.server.storage.base import Reads, Storage, Writes, db_time
-from loket.sync.backoff import Backoff
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from datetime import datetime
 
 from loket.domain.models import from_iso, to_iso, utcnow
 from loket.protocol import PUSH_BATCH_MAX
+from loket.retry import Backoff
 from loket.store.db import ConsoleStore
-from loket.sync.backoff import Backoff
 from loket.sync.client import Offline, RequestRefused, ServerError, SyncClient, SyncError
 
 log = logging.getLogger(__name__)
