@@ -17,7 +17,7 @@ from loket.server.bsn import BsnKeys
 from loket.server.schemas import ChangeIn
 from loket.server.services import CentralStore
 from loket.server.storage import open_storage
-from loket.server.storage.base import ItemFailed
+from loket.server.storage.changes import ItemFailed
 from tests.conftest import BACKENDS
 from tests.server.helpers import contact, pull_all, push, save
 

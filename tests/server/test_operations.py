@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from loket.server.admin import create_user, disable_user, list_users, migrate
 from loket.server.storage import open_storage
-from loket.server.storage.base import migration_files
+from loket.server.storage.schema import migration_files
 from tests.conftest import BACKENDS
 from tests.server.helpers import API, action, contact, create, pull_all, push, save, task
 from tests.server.sse import SseReader

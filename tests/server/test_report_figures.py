@@ -24,7 +24,8 @@ from loket.domain.models import (
     TaskStatus,
     TaskStep,
 )
-from loket.server.storage.base import ContactRow, TaskRow
+from loket.server.storage.contacts import ContactRow
+from loket.server.storage.tasks import TaskRow
 from tests.conftest import BACKENDS
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)

@@ -1,7 +1,7 @@
 """Who may read or change what: the one visibility policy of the central store.
 
 Every query and every route asks here. A `Scope` says which rows a caller may see in one
-table; the storage layer turns it into SQL (`storage.base.scope_sql`) and `Scope.admits`
+table; the storage layer turns it into SQL (`storage.sql.scope_sql`) and `Scope.admits`
 applies the very same rule to one record in Python (a fetched row, a live-event head),
 so the SQL and the checks can never tell two stories. Refusals are `ApiError` values.
 """

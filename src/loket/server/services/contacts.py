@@ -33,7 +33,9 @@ from loket.server.services.common import (
     prefixed,
 )
 from loket.server.services.users import AccessLog
-from loket.server.storage.base import ChangeRow, ContactQuery, ContactRow, Writes, db_time
+from loket.server.storage.base import Writes, db_time
+from loket.server.storage.changes import ChangeRow
+from loket.server.storage.contacts import ContactQuery, ContactRow
 
 LOOKUP_LIMIT = 50
 _LONG_NUMBER = re.compile(r"\d{8,}")  # a BSN (or any long number) typed into a reason

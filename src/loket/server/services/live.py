@@ -33,7 +33,8 @@ from loket.server import policy
 from loket.server.auth import User
 from loket.server.errors import ApiError, not_found
 from loket.server.services.common import Context
-from loket.server.storage.base import ChangeRow, db_time
+from loket.server.storage.base import db_time
+from loket.server.storage.changes import ChangeRow
 from loket.server.storage.live import LiveReads, LiveWrites
 
 

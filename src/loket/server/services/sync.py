@@ -20,7 +20,8 @@ from loket.server.services.common import Context, pydantic_fields
 from loket.server.services.contacts import ContactService, has_customer_data
 from loket.server.services.tasks import TaskService
 from loket.server.services.users import AccessLog
-from loket.server.storage.base import ItemFailed, Writes
+from loket.server.storage.base import Writes
+from loket.server.storage.changes import ItemFailed
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,9 @@ from loket.server import policy, schemas
 from loket.server.auth import User
 from loket.server.errors import ApiError, forbidden, not_found
 from loket.server.services.common import Context, decode_cursor, encode_cursor, prefixed
-from loket.server.storage.base import ChangeRow, TaskQuery, TaskRow, Writes, db_time
+from loket.server.storage.base import Writes, db_time
+from loket.server.storage.changes import ChangeRow
+from loket.server.storage.tasks import TaskQuery, TaskRow
 
 
 class TaskService:

@@ -15,6 +15,7 @@ from loket.domain.kpi import FCR_EXCLUDED, UNKNOWN_DISTRICT
 from loket.domain.models import OUTCOME_ROUTED, RESOLVED_OUTCOMES, from_iso
 from loket.domain.period import GROUPINGS
 from loket.domain.sla import AMSTERDAM
+from loket.server.storage.sql import Row, Sql
 
 FIGURES = ("contacts", "questions", "fcr_contacts", "handling", "tasks")
 NONE = "–"  # the group of rows without a value for the grouping
@@ -177,3 +178,20 @@ def query(name: str, by: str, first: str, last: str, now: str) -> tuple[str, lis
         )
         return sql, [now, now, *period]
     raise ValueError(name)
+
+
+class FigureReads(Sql):
+    """The report's aggregates over the filled-on-write columns."""
+
+    def figure_rows(self, name: str, by: str, first: str, last: str, now: str) -> list[Row]:
+        """One figure's aggregate rows, grouped by `by`, over local days first..last."""
+        sql, params = query(name, by, first, last, now)
+        return self.run(sql, params)
+
+    def count_floor(self, table: str, first: str, last: str) -> int:
+        """Bare count over the same rows: the benchmark's floor."""
+        if table not in {"contacts", "tasks"}:
+            raise ValueError(table)
+        sql = f"SELECT count(*) AS n FROM {table} WHERE local_day >= ? AND local_day <= ?"
+        row = self._one(sql, (first, last))
+        return int(row["n"]) if row else 0

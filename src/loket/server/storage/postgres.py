@@ -25,7 +25,8 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from loket.server.storage.base import Reads, Row, Storage, Writes, apply_migrations, db_time
+from loket.server.storage.base import Reads, Row, Storage, Writes, db_time
+from loket.server.storage.schema import apply_migrations
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from loket.paths import storage_problem
-from loket.server.storage.base import Reads, Row, Storage, Writes, apply_migrations, db_time
+from loket.server.storage.base import Reads, Row, Storage, Writes, db_time
+from loket.server.storage.schema import apply_migrations
 
 CHECKPOINT_SECONDS = 0.5
 _PRAGMAS = (

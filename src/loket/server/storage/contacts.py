@@ -1,0 +1,158 @@
+"""SQL of contacts: the row as written, list queries and look-ups by phone, e-mail or
+BSN hash, and the upsert that keeps the higher revision of the same agent's contact."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from loket.server.storage import figures
+from loket.server.storage.sql import Executor, Row, Sql, scope_sql
+
+if TYPE_CHECKING:
+    from loket.server.policy import Scope
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    since: str | None = None
+    until: str | None = None
+    channel: str | None = None
+    agent: str | None = None
+    outcome: str | None = None
+    after: tuple[str, str] | None = None  # (started_at, id) of the last item seen
+    limit: int = 100
+
+
+@dataclass
+class ContactRow:
+    id: str
+    agent: str
+    channel: str
+    started_at: str
+    status: str
+    rev: int
+    has_customer: bool
+    data: dict[str, Any]
+    phone: str | None = None
+    email: str | None = None
+    bsn_hash: str | None = None
+    bsn_key_id: str | None = None  # the BSN sealed (loket.server.bsn): which key ...
+    bsn_enc: str | None = None  # ... and the ciphertext; `data` holds only the masked form
+    district: str | None = None
+    outcomes: list[str] = field(default_factory=list)
+    data_json: str = ""  # `data` already encoded, so it is encoded once for both tables
+
+
+class ContactReads(Sql):
+    def contact(self, contact_id: str) -> Row | None:
+        return self._one(
+            "SELECT id, agent, rev, has_customer, data FROM contacts WHERE id = ?", (contact_id,)
+        )
+
+    def contacts(self, query: ContactQuery, scope: Scope) -> list[Row]:
+        cond, params = scope_sql(scope)
+        conds = [cond]
+        for column, op, value in (
+            ("started_at", ">=", query.since),
+            ("started_at", "<", query.until),
+            ("channel", "=", query.channel),
+            ("agent", "=", query.agent),
+        ):
+            if value is not None:
+                conds.append(f"{column} {op} ?")
+                params.append(value)
+        if query.outcome is not None:
+            conds.append(
+                "EXISTS (SELECT 1 FROM contact_outcomes o WHERE o.contact_id = contacts.id"
+                " AND o.outcome = ?)"
+            )
+            params.append(query.outcome)
+        if query.after is not None:
+            conds.append("(started_at > ? OR (started_at = ? AND id > ?))")
+            params.extend([query.after[0], query.after[0], query.after[1]])
+        sql = (
+            "SELECT id, agent, started_at, has_customer, data FROM contacts WHERE "
+            + " AND ".join(conds)
+            + " ORDER BY started_at, id LIMIT ?"
+        )
+        return self.run(sql, [*params, query.limit])
+
+    def contacts_matching(self, column: str, value: str, scope: Scope, limit: int) -> list[Row]:
+        if column not in {"phone", "email", "bsn_hash"}:
+            raise ValueError(column)
+        cond, params = scope_sql(scope)
+        conds = [f"{column} = ?", cond]
+        params.insert(0, value)
+        sql = (
+            f"SELECT id, agent, data FROM contacts WHERE {' AND '.join(conds)}"
+            " ORDER BY started_at DESC, id LIMIT ?"
+        )
+        return self.run(sql, [*params, limit])
+
+    def contacts_between(self, start: str, end: str) -> list[Row]:
+        return self.run(
+            "SELECT data FROM contacts WHERE started_at >= ? AND started_at < ?", (start, end)
+        )
+
+
+class ContactWrites(ContactReads):
+    send: Executor
+
+    def upsert_contact(self, row: ContactRow) -> bool:
+        """Insert, or replace when `row.rev` is higher than stored and the stored contact is
+        the same agent's; False for a no-op (`contact_owner` tells the two apart)."""
+        rows = self.run(
+            "INSERT INTO contacts (id, agent, channel, started_at, status, rev, has_customer,"
+            " phone, email, bsn_hash, bsn_key_id, bsn_enc, district, data,"
+            " ended_at, handling_seconds, local_day, local_week)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, channel = excluded.channel,"
+            " started_at = excluded.started_at, status = excluded.status, rev = excluded.rev,"
+            " has_customer = excluded.has_customer, phone = excluded.phone,"
+            " email = excluded.email, bsn_hash = excluded.bsn_hash,"
+            " bsn_key_id = excluded.bsn_key_id, bsn_enc = excluded.bsn_enc,"
+            " district = excluded.district, data = excluded.data,"
+            " ended_at = excluded.ended_at, handling_seconds = excluded.handling_seconds,"
+            " local_day = excluded.local_day, local_week = excluded.local_week"
+            " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent"
+            " RETURNING id",
+            (
+                row.id,
+                row.agent,
+                row.channel,
+                row.started_at,
+                row.status,
+                row.rev,
+                int(row.has_customer),
+                row.phone,
+                row.email,
+                row.bsn_hash,
+                row.bsn_key_id,
+                row.bsn_enc,
+                row.district,
+                row.data_json or json.dumps(row.data),
+                *figures.contact_columns(row.data),
+            ),
+        )
+        if not rows:
+            return False
+        self.send("DELETE FROM contact_questions WHERE contact_id = ?", (row.id,))
+        for question in figures.question_rows(row.id, row.data):
+            self.send(
+                "INSERT INTO contact_questions (contact_id, idx, outcome, product, closed,"
+                " local_day) VALUES (?, ?, ?, ?, ?, ?)",
+                question,
+            )
+        self.send("DELETE FROM contact_outcomes WHERE contact_id = ?", (row.id,))
+        for outcome in sorted(set(row.outcomes)):
+            self.send(
+                "INSERT INTO contact_outcomes (contact_id, outcome) VALUES (?, ?)",
+                (row.id, outcome),
+            )
+        return True
+
+    def contact_owner(self, contact_id: str) -> str | None:
+        row = self._one("SELECT agent FROM contacts WHERE id = ?", (contact_id,))
+        return row["agent"] if row else None

@@ -1,0 +1,112 @@
+"""SQL of tasks: the row as written, list queries, and the optimistic update."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from loket.server.storage import figures
+from loket.server.storage.sql import Row, Sql, scope_sql
+
+if TYPE_CHECKING:
+    from loket.server.policy import Scope
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    team: str | None = None
+    status: str | None = None
+    assignee: str | None = None
+    after: tuple[str, str] | None = None  # (created_at, id)
+    limit: int = 100
+
+
+@dataclass
+class TaskRow:
+    id: str
+    contact_id: str
+    team: str
+    assignee: str | None
+    status: str
+    created_by: str
+    created_at: str
+    due_at: str | None
+    version: int
+    data: dict[str, Any]
+
+
+class TaskReads(Sql):
+    def task(self, task_id: str) -> Row | None:
+        return self._one("SELECT * FROM tasks WHERE id = ?", (task_id,))
+
+    def tasks(self, query: TaskQuery, scope: Scope) -> list[Row]:
+        cond, params = scope_sql(scope)
+        conds = [cond]
+        for column, value in (
+            ("team", query.team),
+            ("status", query.status),
+            ("assignee", query.assignee),
+        ):
+            if value is not None:
+                conds.append(f"{column} = ?")
+                params.append(value)
+        if query.after is not None:
+            conds.append("(created_at > ? OR (created_at = ? AND id > ?))")
+            params.extend([query.after[0], query.after[0], query.after[1]])
+        sql = (
+            "SELECT data FROM tasks WHERE "
+            + " AND ".join(conds)
+            + " ORDER BY created_at, id LIMIT ?"
+        )
+        return self.run(sql, [*params, query.limit])
+
+    def active_tasks(self) -> list[Row]:
+        """Every task not done: the queues are a snapshot of these."""
+        return self.run("SELECT data FROM tasks WHERE status <> 'done'")
+
+
+class TaskWrites(TaskReads):
+    def insert_task(self, row: TaskRow) -> bool:
+        rows = self.run(
+            "INSERT INTO tasks (id, contact_id, team, assignee, status, created_by, created_at,"
+            " due_at, version, data, done_at, local_day, local_week, product)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
+            (*_task_values(row), json.dumps(row.data), *figures.task_columns(row.data)),
+        )
+        return bool(rows)
+
+    def update_task(self, row: TaskRow, expected_version: int) -> bool:
+        """Write the new state only if nobody changed the task since `expected_version`."""
+        rows = self.run(
+            "UPDATE tasks SET team = ?, assignee = ?, status = ?, due_at = ?, version = ?,"
+            " data = ?, done_at = ?, local_day = ?, local_week = ?, product = ?"
+            " WHERE id = ? AND version = ? RETURNING id",
+            (
+                row.team,
+                row.assignee,
+                row.status,
+                row.due_at,
+                row.version,
+                json.dumps(row.data),
+                *figures.task_columns(row.data),
+                row.id,
+                expected_version,
+            ),
+        )
+        return bool(rows)
+
+
+def _task_values(row: TaskRow) -> tuple[Any, ...]:
+    return (
+        row.id,
+        row.contact_id,
+        row.team,
+        row.assignee,
+        row.status,
+        row.created_by,
+        row.created_at,
+        row.due_at,
+        row.version,
+    )
