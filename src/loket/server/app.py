@@ -141,8 +141,9 @@ def _exporter(config: AppConfig, storage: Storage, metrics: Metrics) -> Any:
     return start_exporter(storage, settings, config.data_dir, config.kb_dir, metrics.registry)
 
 
-def close_streams(app: FastAPI) -> None:
-    """End the live-event streams of a running app (from any thread), so it stops promptly."""
-    rt: Runtime | None = getattr(app.state, "runtime", None)
+def close_streams(app: object) -> None:
+    """End the live-event streams of a running app (from any thread), so it stops promptly;
+    nothing for an app that is not loket's or not running."""
+    rt: Runtime | None = getattr(getattr(app, "state", None), "runtime", None)
     if rt is not None:
         rt.feed.close_threadsafe()

@@ -64,7 +64,10 @@ async def current_user(
     if credentials is None or not credentials.credentials:
         raise ApiError("unauthorized", "Missing bearer token.")
     token = credentials.credentials
-    return store.users.cached(token) or await run_in_threadpool(store.users.authenticate, token)
+    user = store.users.cached(token)
+    if user is None:
+        user = await run_in_threadpool(store.users.authenticate, token)
+    return user
 
 
 Caller = Annotated[User, Depends(current_user)]

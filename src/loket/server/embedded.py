@@ -13,6 +13,7 @@ import uvicorn
 
 from loket.server.app import AppConfig, close_streams, create_app
 from loket.server.bsn import BsnKeys
+from loket.server.deps import Runtime
 from loket.server.services import CentralStore
 from loket.server.timeouts import timed_protocol
 
@@ -138,7 +139,7 @@ class EmbeddedServer:
     @property
     def store(self) -> CentralStore:
         """The running server's services (tests and the demo make users through them)."""
-        runtime = getattr(self.app.state, "runtime", None)
+        runtime: Runtime | None = getattr(self.app.state, "runtime", None)
         if runtime is None:
             raise RuntimeError("the central store is not running")
         return runtime.store

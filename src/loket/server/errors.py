@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loket.domain.errors import DomainError, FieldError
+from loket.protocol import ErrorBody
 
 STATUS = {
     "bad_request": 400,
@@ -35,14 +36,13 @@ class ApiError(Exception):
     def status(self) -> int:
         return STATUS[self.code]
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> ErrorBody:
         """The protocol's error object (docs/sync-protocol.md, "Errors")."""
-        error: dict[str, Any] = {
+        return {
             "code": self.code,
             "message": self.message,
             "fields": [{"field": f.field, "message": f.message} for f in self.fields],
         }
-        return error
 
     @classmethod
     def from_domain(cls, exc: DomainError) -> ApiError:

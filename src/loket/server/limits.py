@@ -28,7 +28,7 @@ class BodyLimitMiddleware:
                 return
             await self.app(scope, receive, send)
             return
-        messages = []
+        messages: list[dict[str, Any]] = []
         total = 0
         while True:
             message = await receive()

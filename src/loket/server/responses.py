@@ -7,18 +7,17 @@ Records are the domain records' `to_dict` form (`loket.domain.models`); times ar
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from loket.domain.models import ContactStatus, TaskKind, TaskStatus
-from loket.protocol import Entity, PushStatus
-
-ContactStatusName = Literal[tuple(s.value for s in ContactStatus)]  # type: ignore[valid-type]
-TaskStatusName = Literal[tuple(s.value for s in TaskStatus)]  # type: ignore[valid-type]
-TaskKindName = Literal[tuple(k.value for k in TaskKind)]  # type: ignore[valid-type]
-PushStatusName = Literal[tuple(s.value for s in PushStatus)]  # type: ignore[valid-type]
-EntityName = Literal[tuple(e.value for e in Entity)]  # type: ignore[valid-type]
+from loket.server.schemas import (
+    ContactStatusName,
+    EntityName,
+    PushStatusName,
+    TaskKindName,
+    TaskStatusName,
+)
 
 
 class Out(BaseModel):

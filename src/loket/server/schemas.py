@@ -5,7 +5,7 @@ plus the records' own `from_dict`, so the JSON form stays defined in one place."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -14,16 +14,34 @@ from loket.domain.models import (
     CONTENT_MAX,
     INTERNAL_NOTE_MAX,
     SUBJECT_MAX,
+    ContactStatus,
     TaskKind,
     TaskStatus,
 )
 from loket.domain.tasks import ACTIONS
-from loket.protocol import PUSH_BATCH_MAX
+from loket.protocol import PUSH_BATCH_MAX, Entity, PushStatus
 
 ID_MAX = 100
 NAME_MAX = 200
 BATCH_MAX = PUSH_BATCH_MAX
 VERSION_MAX = 2**53  # fits every backend's integer and JSON numbers
+
+if TYPE_CHECKING:
+    # Typed as their enums' value type; at run time each is a Literal of the values, so
+    # the OpenAPI document lists them inline (built from the enums, never spelled twice).
+    ContactStatusName = str
+    TaskStatusName = str
+    TaskKindName = str
+    PushStatusName = str
+    EntityName = str
+    ActionName = str
+else:
+    ContactStatusName = Literal[tuple(s.value for s in ContactStatus)]
+    TaskStatusName = Literal[tuple(s.value for s in TaskStatus)]
+    TaskKindName = Literal[tuple(k.value for k in TaskKind)]
+    PushStatusName = Literal[tuple(s.value for s in PushStatus)]
+    EntityName = Literal[tuple(e.value for e in Entity)]
+    ActionName = Literal[ACTIONS]
 
 
 def _storable(value: str) -> str:
@@ -88,7 +106,7 @@ class ContactIn(Strict):
     customer: CustomerIn | None = None
     satisfaction: int | None = Field(default=None, ge=1, le=5)
     questions: list[QuestionIn] = Field(default_factory=list, max_length=50)
-    status: Literal["open", "closed", "discarded"] = "open"
+    status: ContactStatusName = ContactStatus.OPEN.value
     rev: Version = 0
 
 
@@ -103,7 +121,7 @@ class TaskIn(Strict):
     id: Id
     contact_id: Annotated[Text, Field(max_length=ID_MAX)] = ""
     question_id: Annotated[Text, Field(max_length=ID_MAX)] = ""
-    kind: Literal[tuple(k.value for k in TaskKind)] = TaskKind.DOORZETTING.value  # type: ignore[valid-type]
+    kind: TaskKindName = TaskKind.DOORZETTING.value
     product: Text = limited(NAME_MAX)
     team: Text = limited(ID_MAX, 1)
     assignee: Annotated[Text, Field(max_length=ID_MAX)] | None = None
@@ -114,7 +132,7 @@ class TaskIn(Strict):
         Annotated[Text, Field(max_length=SUBJECT_MAX)],
         Annotated[Text, Field(max_length=CONTENT_MAX)],
     ] = Field(default_factory=dict, max_length=50)
-    status: Literal[tuple(s.value for s in TaskStatus)] = TaskStatus.OPEN.value  # type: ignore[valid-type]
+    status: TaskStatusName = TaskStatus.OPEN.value
     created_by: Annotated[Text, Field(max_length=ID_MAX)] = ""  # ignored: from the token
     created_at: datetime
     due_at: datetime | None = None
@@ -129,9 +147,6 @@ class ContactSavePayload(Strict):
 
 class TaskCreatePayload(Strict):
     task: TaskIn
-
-
-ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
 
 
 class TaskActionPayload(Strict):

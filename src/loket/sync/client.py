@@ -103,7 +103,10 @@ class SyncClient:
         return _decode(response)
 
     def me(self) -> dict[str, Any]:
-        return self._request("GET", "/me")
+        body = self._request("GET", "/me")
+        if not isinstance(body, dict):
+            raise ServerError("Onverwacht antwoord van de server op aanmelden.")
+        return body
 
     def push(self, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         body = self._request("POST", "/sync/push", json={"changes": changes})

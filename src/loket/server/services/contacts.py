@@ -4,9 +4,10 @@ finding a resident's earlier contacts by phone, e-mail or BSN (keyed hash)."""
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from loket.domain.errors import DomainError, FieldError
@@ -131,7 +132,12 @@ class ContactService:
             return bsn_hash, (sealed.key_id, sealed.token)
         stored = tx.contact_bsn(contact_id)
         known = bsn_data.reveal(self.keys, stored) if stored else None
-        if known is None or mask_bsn(known) != bsn or stored["agent"] != user.name:
+        if (
+            stored is None
+            or known is None
+            or mask_bsn(known) != bsn
+            or stored["agent"] != user.name
+        ):
             msg = "Vul het volledige BSN in."
             raise ApiError("validation", msg, [FieldError("payload.contact.customer.bsn", msg)])
         return stored["bsn_hash"], (stored["bsn_key_id"], stored["bsn_enc"])
@@ -166,10 +172,12 @@ class ContactService:
         items = [json.loads(row["data"]) for row in page]
         self.access.record(user, [r["id"] for r in page if r["has_customer"]], "export")
         last = page[-1] if page else None
-        more = len(rows) > limit and last is not None
+        more = len(rows) > limit
         return {
             "items": items,
-            "next_cursor": encode_cursor(last["started_at"], last["id"]) if more else None,
+            "next_cursor": encode_cursor(last["started_at"], last["id"])
+            if more and last is not None
+            else None,
         }
 
     def get(self, user: User, contact_id: str) -> dict[str, Any]:
@@ -182,7 +190,8 @@ class ContactService:
             raise forbidden("Je kunt alleen je eigen contacten inzien.")
         if row["has_customer"]:
             self.access.record(user, [contact_id], "view")
-        return json.loads(row["data"])
+        contact: dict[str, Any] = json.loads(row["data"])
+        return contact
 
     def show_bsn(self, user: User, contact_id: str, reason: str) -> dict[str, Any]:
         """The full BSN of one contact, for a caller whose work needs it, with a reason;
@@ -221,10 +230,10 @@ class ContactService:
         self.access.record(user, [c["id"] for c in items] or [""], "lookup")
         return {"items": [contact_summary(c) for c in items]}
 
-    def _criteria(self, request: schemas.LookupIn) -> list[tuple[str, str]]:
-        criteria: list[tuple[str, str]] = []
-        errors: list[FieldError] = []
-        checks = (
+    def _criteria(self, request: schemas.LookupIn) -> builtins.list[tuple[str, str]]:
+        criteria: builtins.list[tuple[str, str]] = []
+        errors: builtins.list[FieldError] = []
+        checks: tuple[tuple[str, str | None, Callable[[str], str]], ...] = (
             ("phone", request.phone, lambda v: normalize_phone(v, "phone")),
             ("email", request.email, lambda v: validate_email(v, "email").lower()),
             ("bsn_hash", request.bsn, lambda v: self.keys.hash(validate_bsn(v, "bsn"))),

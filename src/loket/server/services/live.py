@@ -42,6 +42,14 @@ def _field(name: str, message: str) -> ApiError:
     return ApiError("validation", f"{name}: {message}", [FieldError(name, message)])
 
 
+def _moment(value: str) -> datetime:
+    """A stored (never empty) time."""
+    moment = from_iso(value)
+    if moment is None:
+        raise ValueError("empty time in the live tables")
+    return moment
+
+
 def _call_json(call: Call) -> str:
     data = asdict(call)
     return json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
@@ -49,7 +57,7 @@ def _call_json(call: Call) -> str:
 
 def _call_waits(data: dict[str, Any]) -> list[Wait]:
     return [
-        Wait(w["queue"], from_iso(w["began_at"]), from_iso(w["ended_at"]), w["outcome"])  # type: ignore[arg-type]
+        Wait(w["queue"], _moment(w["began_at"]), from_iso(w["ended_at"]), w["outcome"])
         for w in data.get("waits", [])
     ]
 
@@ -59,7 +67,7 @@ def _ticket(row: dict[str, Any]) -> Ticket:
         id=row["id"],
         service=row["service"],
         number=row["number"],
-        drawn_at=from_iso(row["drawn_at"]),  # type: ignore[arg-type]
+        drawn_at=_moment(row["drawn_at"]),
         status=TicketStatus(row["status"]),
         called_at=from_iso(row["called_at"]),
         agent=row["agent"] or "",
@@ -149,7 +157,7 @@ class LiveService:
             row["event_id"],
             row["call_id"],
             CallEventKind(row["kind"]),
-            from_iso(row["at"]),  # type: ignore[arg-type]
+            _moment(row["at"]),
             row["queue"],
             row["agent"],
             row["caller"],
@@ -210,7 +218,7 @@ class LiveService:
         with self.storage.write() as w:
             lw = LiveWrites(w, self.storage.backend)
             seq = lw.next_ticket_seq(service, local_day(now).isoformat())
-            row = {
+            row: dict[str, Any] = {
                 "id": new_id(),
                 "service": service,
                 "day": local_day(now).isoformat(),
@@ -223,7 +231,7 @@ class LiveService:
             recent = lw.called_since(service, db_time(now - timedelta(minutes=30)))
             self._change(w, "ticket", row["id"], at, "", service, "waiting")
         ticket = _ticket({**row, "status": "waiting", "called_at": None, "agent": "", "desk": ""})
-        wait = expected_wait(ahead, [from_iso(x) for x in recent], now)  # type: ignore[misc]
+        wait = expected_wait(ahead, [_moment(x) for x in recent], now)
         return {"ticket": ticket.to_dict(), "ahead": ahead, "expected_wait_seconds": wait}
 
     def next_ticket(self, user: User, services: Iterable[str] | None, desk: str) -> dict[str, Any]:
@@ -304,9 +312,9 @@ class LiveService:
             AgentStateEvent(
                 s["agent"],
                 check_state_event(s["state"], s["reason"]),
-                from_iso(s["at"]),
+                _moment(s["at"]),
                 s["reason"],
-            )  # type: ignore[arg-type]
+            )
             for s in states
         ]
         agents = [

@@ -138,7 +138,7 @@ class TaskService:
             row = r.task(task_id)
         if row is None:
             raise not_found("Taak")
-        task = json.loads(row["data"])
+        task: dict[str, Any] = json.loads(row["data"])
         if not policy.task_scope(user).admits(task):
             raise forbidden("Deze taak is niet zichtbaar voor jou.")
         return task

@@ -19,13 +19,13 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from loket.server.storage.base import Reads, Row, Storage, Writes, db_time
+from loket.server.storage.base import Executor, Listener, Reads, Row, Storage, Writes, db_time
 from loket.server.storage.schema import apply_migrations
 
 log = logging.getLogger(__name__)
@@ -65,13 +65,17 @@ class PostgresStorage(Storage):
         super().__init__()
         self.db_url = db_url
         _probe(db_url)
-        self._pool = ConnectionPool(
-            db_url,
-            min_size=min_size,
-            max_size=max_size,
-            kwargs={"autocommit": True, "row_factory": dict_row},
-            open=True,
-            name="loket",
+        # dict rows (the row factory below): the pool's type cannot infer that from kwargs.
+        self._pool = cast(
+            "ConnectionPool[psycopg.Connection[Row]]",
+            ConnectionPool(
+                db_url,
+                min_size=min_size,
+                max_size=max_size,
+                kwargs={"autocommit": True, "row_factory": dict_row},
+                open=True,
+                name="loket",
+            ),
         )
         self._pool.wait(timeout=10.0)
         self._stop = threading.Event()
@@ -79,21 +83,23 @@ class PostgresStorage(Storage):
         self._sql_cache: dict[str, str] = {}
         self._pipe_cache: dict[str, tuple[str, bool]] = {}  # sql: (PostgreSQL text, has rows)
 
-    def _executor(self, conn: psycopg.Connection[Row]):
+    def _executor(self, conn: psycopg.Connection[Row]) -> Executor:
         cache = self._sql_cache
 
         def run(sql: str, params: Sequence[Any] = ()) -> list[Row]:
             text = cache.get(sql)
             if text is None:
                 text = cache[sql] = _pg(sql)
-            cursor = conn.execute(text, tuple(params))  # type: ignore[arg-type]
+            cursor = conn.execute(text, tuple(params))
             if cursor.description is None:
                 return []
             return cursor.fetchall()
 
         return run
 
-    def _pipelined(self, conn: psycopg.Connection[Row], pipe: psycopg.Pipeline):
+    def _pipelined(
+        self, conn: psycopg.Connection[Row], pipe: psycopg.Pipeline
+    ) -> tuple[Executor, Executor]:
         """(`run`, `send`) on a connection in pipeline mode: `send` only queues; `run` ships
         the queue with its own statement and waits for that result (one round trip), and
         after an error syncs the pipeline so the caller can roll back to a savepoint."""
@@ -108,13 +114,13 @@ class PostgresStorage(Storage):
             return found
 
         def send(sql: str, params: Sequence[Any] = ()) -> list[Row]:
-            conn.execute(prepared(sql)[0], tuple(params))  # type: ignore[arg-type]
+            conn.execute(prepared(sql)[0], tuple(params))
             return []
 
         def run(sql: str, params: Sequence[Any] = ()) -> list[Row]:
             text, rows = prepared(sql)
             try:
-                cursor = conn.execute(text, tuple(params))  # type: ignore[arg-type]
+                cursor = conn.execute(text, tuple(params))
                 if rows:
                     return cursor.fetchall()
                 pipe.sync()  # no rows to wait for: sync, so an error comes out here
@@ -163,7 +169,7 @@ class PostgresStorage(Storage):
             for table in ("contacts", "changes", "secrets"):
                 conn.execute(f"VACUUM FULL {table}")
 
-    def add_listener(self, listener) -> None:
+    def add_listener(self, listener: Listener) -> None:
         super().add_listener(listener)
         if self._listen_thread is None:
             self._listen_thread = threading.Thread(

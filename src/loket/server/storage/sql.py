@@ -33,7 +33,8 @@ def scope_sql(scope: Scope) -> tuple[str, list[Any]]:
     """SQL condition (and params) for the rows `scope` admits (`loket.server.policy`)."""
     if scope.everything:
         return "1 = 1", []
-    conds, params = [], []
+    conds: list[str] = []
+    params: list[Any] = []
     for rule in scope.rules:
         if rule.values:
             if not _COLUMN.match(rule.column):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from loket.paths import storage_problem
-from loket.server.storage.base import Reads, Row, Storage, Writes, db_time
+from loket.server.storage.base import Executor, Reads, Row, Storage, Writes, db_time
 from loket.server.storage.schema import apply_migrations
 
 CHECKPOINT_SECONDS = 0.5
@@ -89,7 +89,7 @@ class SqliteStorage(Storage):
         return conn
 
     @staticmethod
-    def _executor(conn: sqlite3.Connection):
+    def _executor(conn: sqlite3.Connection) -> Executor:
         def run(sql: str, params: Sequence[Any] = ()) -> list[Row]:
             cursor = conn.execute(sql, tuple(params))
             if cursor.description is None:
