@@ -10,6 +10,7 @@ grow while nothing happens).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
@@ -21,13 +22,17 @@ from loket.sync.client import SyncError
 from loket.sync.live import LiveClient
 
 LIVE_ENTITIES = frozenset({"call", "ticket", "agent"})
+OFFICE_ENTITIES = frozenset({"contact", "task"})
 
 
 @dataclass
 class LiveSnapshot:
     live: dict[str, Any]
     stats: dict[str, Any] | None
-    event_seq: int = 0  # the last event seen when this was read
+    event_seq: int = 0
+    office: dict[str, Any] | None = (
+        None  # GET /live/office, when the feed reads it  # the last event seen when this was read
+    )
     read_at: float = field(default_factory=time.monotonic)
 
 
@@ -40,11 +45,18 @@ class LiveFeed:
         min_interval: float = 0.1,
         idle_interval: float = 2.0,
         with_stats: bool = True,
+        with_office: bool = False,
+        office_interval: float = 1.0,
     ) -> None:
         self.client = client
         self.min_interval = min_interval
         self.idle_interval = idle_interval
         self.with_stats = with_stats
+        self.with_office = with_office
+        self.office_interval = office_interval
+        self.office_stale = threading.Event()
+        self._office: dict[str, Any] | None = None
+        self._office_at = 0.0
         self.stale = threading.Event()
         self.stop = threading.Event()
         self.last_seq = 0
@@ -59,8 +71,12 @@ class LiveFeed:
                     last_id = event.id or last_id
                     if self.stop.is_set():
                         return
-                    if event.json().get("entity") in LIVE_ENTITIES:
+                    entity = event.json().get("entity")
+                    if entity in LIVE_ENTITIES:
                         self.last_seq = int(event.id or 0)
+                        self.stale.set()
+                    elif entity in OFFICE_ENTITIES and self.with_office:
+                        self.office_stale.set()
                         self.stale.set()
             except SyncError as exc:
                 self.error = str(exc)
@@ -75,10 +91,32 @@ class LiveFeed:
                 stats = self.client.stats()
             except SyncError:
                 stats = None
-        return LiveSnapshot(live, stats, seq)
+        return LiveSnapshot(live, stats, seq, self._read_office())
+
+    def _read_office(self) -> dict[str, Any] | None:
+        """Contacts and back-office figures: on a contact or task event, at most once per
+        `office_interval` (they are heavier than the queues), and after `idle_interval`."""
+        if not self.with_office:
+            return None
+        now = time.monotonic()
+        due = self.office_stale.is_set() or now - self._office_at >= self.idle_interval
+        if self._office is None or (due and now - self._office_at >= self.office_interval):
+            self.office_stale.clear()
+            self._office_at = now
+            # On failure the last figures stay; the queues above are what moves.
+            with contextlib.suppress(SyncError):
+                self._office = self.client.office()
+        elif self.office_stale.is_set():
+            self.stale.set()  # read it on a later round, once the interval has passed
+        return self._office
 
     def snapshots(self) -> Iterator[LiveSnapshot]:
-        self._thread.start()
+        """Each new read; may be called again after a read failed (SyncError)."""
+        if not self._thread.is_alive() and not self.stop.is_set():
+            self._thread = threading.Thread(
+                target=self._follow, name="loket-live-follow", daemon=True
+            )
+            self._thread.start()
         while not self.stop.is_set():
             self.stale.clear()
             yield self.read()
@@ -87,6 +125,7 @@ class LiveFeed:
 
     def close(self) -> None:
         self.stop.set()
+        self.stale.set()
 
 
 def open_client(server_url: str, token: str) -> LiveClient:
@@ -189,3 +228,76 @@ def watch(
                 return
     finally:
         feed.close()
+
+
+# --- the console's supervisor screen: rows per table, keyed, so the screen can update cells
+# in place (no clear-and-refill, no flicker). Labels are the screen's (tui/strings.py).
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    cells: tuple[str, ...]
+    level: str = ""  # "" | "warn" | "breach"
+
+
+def queue_table(live: dict[str, Any]) -> list[Row]:
+    """Per queue: waiting now, longest wait, answered, abandoned, SL / target, ASA."""
+    rows = []
+    for q in live.get("queues", []):
+        cells = (
+            str(q.get("name") or q["queue"]),
+            str(q["waiting"]),
+            minutes_seconds(q["longest_wait"]),
+            str(q["answered"]),
+            str(q["abandoned"]),
+            f"{percent(q['service_level'])}/{q['sl_target']:.0%}",
+            minutes_seconds(q["asa"]),
+        )
+        rows.append(Row(q["queue"], cells, "breach" if q.get("breached") else ""))
+    return rows
+
+
+def agent_table(
+    live: dict[str, Any], office: dict[str, Any] | None, labels: dict[str, str]
+) -> list[Row]:
+    """Per agent with a state today: state (pause reason), for how long, contacts today,
+    mean handling time today. `labels` names the states."""
+    per_agent = {a["agent"]: a for a in (office or {}).get("agents", [])}
+    rows = []
+    for a in live.get("agents", []):
+        state = labels.get(a["state"], a["state"])
+        if a.get("reason"):
+            state = f"{state}: {a['reason']}"
+        done = per_agent.get(a["agent"], {})
+        cells = (
+            a["agent"],
+            state,
+            minutes_seconds(a["seconds_in_state"]),
+            str(done.get("contacts", 0)),
+            minutes_seconds(done.get("handling_seconds")),
+        )
+        rows.append(Row(a["agent"], cells, "warn" if a["state"] == "pause" else ""))
+    return rows
+
+
+def team_table(office: dict[str, Any] | None, names: dict[str, str] | None = None) -> list[Row]:
+    """Back-office stock per team: open (incl. being worked on), nearly due, overdue."""
+    rows = []
+    for t in (office or {}).get("teams", []):
+        level = "breach" if t["overdue"] else "warn" if t["due_soon"] else ""
+        name = (names or {}).get(t["team"], t["team"])
+        cells = (name, str(t["open"] + t["claimed"]), str(t["due_soon"]), str(t["overdue"]))
+        rows.append(Row(t["team"], cells, level))
+    return rows
+
+
+def channel_figures(office: dict[str, Any] | None) -> list[tuple[str, int, str, str]]:
+    """(channel, contacts, FCR, mean handling) today; the day's total first as ''."""
+    if not office:
+        return []
+    groups = [{**office["today"], "channel": ""}, *office.get("channels", [])]
+    return [
+        (g["channel"], g["contacts"], percent(g["fcr"]), minutes_seconds(g["handling_seconds"]))
+        for g in groups
+    ]

@@ -201,3 +201,43 @@ def test_agent_states_show_in_the_live_view(people):
     row = next(a for a in sup.get(f"{API}/live").json()["agents"] if a["agent"] == anna)
     assert row["state"] == "pause" and row["reason"] == "lunch"
     assert set(row["per_state"]) == {"available", "pause"}
+
+
+def test_office_figures_for_the_live_view(people, live_server):
+    """Today's contacts per channel and per agent (the report's definitions) and the
+    back-office stock per team: open, nearly due (under 4 working hours), overdue."""
+    anna, agent, sup = people["anna"], people["agent"], people["supervisor"]
+    now = datetime.now(UTC)
+    start, end = now - timedelta(seconds=90), now - timedelta(seconds=30)  # 60 s handled
+
+    def closed(channel: str, outcome: str) -> dict[str, Any]:
+        data = contact(anna, channel=channel, started_at=start.isoformat())
+        data["ended_at"] = end.isoformat()
+        data["status"] = "closed"
+        data["questions"][0]["outcome"] = outcome
+        return save(data)
+
+    results = push(
+        agent, closed("telefoon", "zelfstandig afgehandeld"), closed("balie", "doorverbonden")
+    )
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    from tests.server.helpers import create, task
+
+    push(
+        agent,
+        create(task(anna, "afval", due_at=(now + timedelta(minutes=30)).isoformat())),
+        create(task(anna, "afval", due_at=(now - timedelta(hours=1)).isoformat())),
+        create(task(anna, "afval", due_at=(now + timedelta(days=20)).isoformat())),
+    )
+    body = sup.get(f"{API}/live/office")
+    assert body.status_code == 200, body.text
+    office = body.json()
+    assert office["today"]["contacts"] == 2 and office["today"]["fcr"] == 0.5
+    channels = {c["channel"]: c for c in office["channels"]}
+    assert channels["telefoon"]["fcr"] == 1.0 and channels["balie"]["fcr"] == 0.0
+    assert channels["telefoon"]["handling_seconds"] == pytest.approx(60, abs=1)
+    agents = {a["agent"]: a for a in office["agents"]}
+    assert agents[anna]["contacts"] == 2
+    afval = next(t for t in office["teams"] if t["team"] == "afval")
+    assert (afval["open"], afval["due_soon"], afval["overdue"]) == (3, 1, 1)
+    assert agent.get(f"{API}/live/office").status_code == 403

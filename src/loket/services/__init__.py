@@ -7,7 +7,8 @@ The UI never touches SQL or HTTP; it calls these. `ConsoleServices` only compose
 - `contacts`  contacts, routing a question, customer history, drafts (`.contacts`);
 - `tasks`     the worklist and one typed call per task action (`.tasks`);
 - `figures`   day figures, central or local (`.figures`);
-- `sync`      sync state, sync now, background sync (`.sync`).
+- `sync`      sync state, sync now, background sync (`.sync`);
+- `live`      live figures, agent states, counter tickets, screen pop calls (`.live`).
 
 Every call is synchronous and fast (local SQLite); only `sync.now`,
 `contacts.customer_history(online=True)`, `contacts.show_bsn` and central figures touch
@@ -23,11 +24,13 @@ from loket.domain.models import Callback
 from loket.services.contacts import ContactService, ContactSummary
 from loket.services.figures import Figures
 from loket.services.identity import IDENTITY_TIMEOUT, Identity, UserInfo, store_path_for
+from loket.services.live import LiveDesk
 from loket.services.reference import ReferenceData
 from loket.services.sync import SyncService
 from loket.services.tasks import KEEP_RETRY, KEEP_THEIRS, TaskAction, TaskService
 from loket.store import Conflict, ConsoleStore, Rejected
 from loket.sync import SyncClient, SyncEngine, SyncError, SyncReport, SyncState
+from loket.sync.live import LiveClient
 
 __all__ = [
     "KEEP_RETRY",
@@ -39,6 +42,7 @@ __all__ = [
     "ContactSummary",
     "Figures",
     "Identity",
+    "LiveDesk",
     "LoginFailed",
     "ReferenceData",
     "Rejected",
@@ -73,6 +77,7 @@ class ConsoleServices:
         self.tasks = TaskService(store, engine, self.reference, identity)
         self.figures = Figures(store, engine)
         self.sync = SyncService(engine, identity, settings.sync_interval)
+        self.live = LiveDesk(engine)
 
     @property
     def user(self) -> UserInfo:
@@ -104,7 +109,7 @@ class ConsoleServices:
         if store_path is None:
             identity.adopt_legacy_stores()
         identity.settle()
-        engine = SyncEngine(store, SyncClient(url, tok) if url else None)
+        engine = SyncEngine(store, LiveClient(url, tok) if url else None)
         return cls(settings, store, engine, identity)
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from loket.domain.models import from_iso, to_iso, utcnow
 from loket.protocol import PUSH_BATCH_MAX
@@ -96,6 +97,9 @@ class SyncEngine:
         self._closed = threading.Event()  # ends everything, including an on-demand sync
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        # Called from the stream thread with each live event's data (the console's screen
+        # pop follows its agent's call events this way, on the stream sync already holds).
+        self.event_listeners: list[Callable[[dict[str, Any]], None]] = []
 
     # -- state ------------------------------------------------------------------------------
 
@@ -264,6 +268,13 @@ class SyncEngine:
             self._wake.wait(delay)
             self._wake.clear()
 
+    def _tell(self, data: dict[str, Any]) -> None:
+        for listener in list(self.event_listeners):
+            try:
+                listener(data)
+            except Exception:
+                log.exception("live event listener failed")
+
     def _listen(self) -> None:
         """Follow the server's event stream; every event wakes the sync thread at once."""
         assert self.client is not None
@@ -277,6 +288,7 @@ class SyncEngine:
                     backoff.reset()
                     last_id = event.id or last_id
                     self._wake.set()
+                    self._tell(event.json())
             except SyncError as exc:
                 log.debug("event stream: %s", exc)
             except Exception:

@@ -46,3 +46,6 @@ class LiveClient(SyncClient):
 
     def live(self) -> dict[str, Any]:
         return self._dict("GET", "/live")
+
+    def office(self) -> dict[str, Any]:
+        return self._dict("GET", "/live/office")

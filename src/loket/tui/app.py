@@ -19,7 +19,7 @@ from textual.screen import Screen
 from loket.tui import strings as S
 from loket.tui.messages import ServicesFailed, ServicesReady, SyncStateChanged
 
-AGENT, WORKLIST, QUEUE = "agent", "worklist", "queue"
+AGENT, WORKLIST, QUEUE, LIVE = "agent", "worklist", "queue", "live"
 # Deferred work waits for the first frame to reach the terminal; this is the fallback should
 # that moment never be seen (e.g. a Textual that no longer calls App._display).
 FIRST_PAINT_FALLBACK_S = 0.5
@@ -44,6 +44,12 @@ def _queue_screen() -> Screen:
     return QueueScreen()
 
 
+def _live_screen() -> Screen:
+    from loket.tui.screens.live import LiveScreen
+
+    return LiveScreen()
+
+
 def _loket_commands() -> Any:
     """The palette provider, imported when the palette first opens (textual.command is big)."""
     from loket.tui.commands import LoketCommands
@@ -61,6 +67,7 @@ class LoketApp(App[None]):
         AGENT: _agent_screen,
         WORKLIST: _worklist_screen,
         QUEUE: _queue_screen,
+        LIVE: _live_screen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", S.KEY_HELP, id="help", key_display="F1", priority=True),
@@ -88,6 +95,14 @@ class LoketApp(App[None]):
             "switch_mode('queue')",
             S.KEY_QUEUE,
             id="mode-queue",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "alt+v",
+            "switch_mode('live')",
+            S.KEY_LIVE,
+            id="mode-live",
             show=False,
             priority=True,
         ),
@@ -193,6 +208,8 @@ class LoketApp(App[None]):
         self._ready_callbacks.clear()
         if self._start_mode is None:
             mode = START_MODE.get(services.user.role, AGENT)
+            if mode == QUEUE and services.live.available:
+                mode = LIVE  # figures from the central store, live
             if mode != self.current_mode:
                 self.switch_mode(mode)
         self.post_message(SyncStateChanged(self.sync_state))

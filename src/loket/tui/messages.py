@@ -142,3 +142,24 @@ class QuestionSelected(Message):
     """Show question `index` of the current contact."""
 
     index: int
+
+
+@dataclass
+class LiveFigures(Message):
+    """A new read of the central store's live figures (`loket.live_view.LiveSnapshot`)."""
+
+    snapshot: Any
+
+
+@dataclass
+class LiveFailed(Message):
+    """The live figures could not be read; the last ones stay on screen."""
+
+    error: str
+
+
+@dataclass
+class LiveEvent(Message):
+    """One event of the central store's stream (call, ticket, agent, contact, task)."""
+
+    data: dict[str, Any]

@@ -177,6 +177,37 @@ TODAY_FIGURES = (
     "gem. gespreksduur: {aht} · doorgezet: {routed}"
 )
 
+# Supervisor: the live view (figures from the central store)
+LIVE_TITLE = "Live · {time}"
+LIVE_CONNECTING = "Verbinden met de centrale server…"
+LIVE_NO_SERVER = "Live cijfers komen van de centrale server; er is er geen ingesteld."
+LIVE_FAILED = "Live cijfers niet bijgewerkt: {error}"
+COL_QUEUE = "Wachtrij"
+COL_WAITING = "Wacht"
+COL_LONGEST = "Langst"
+COL_ANSWERED = "Opgen."
+COL_ABANDONED = "Verl."
+COL_SL = "SL/norm"
+COL_ASA = "ASA"
+COL_AGENT = "Medewerker"
+COL_STATE = "Status"
+COL_FOR = "Duur"
+COL_CONTACTS = "Cont."
+COL_AHT = "Gem."
+COL_OPEN = "Open"
+COL_DUE_SOON = "<4u"
+COL_OVERDUE = "Laat"
+AGENT_STATE_LABELS = {
+    "available": "beschikbaar",
+    "in_contact": "in contact",
+    "wrap_up": "nawerk",
+    "pause": "pauze",
+    "offline": "afgemeld",
+}
+LIVE_TODAY = "Vandaag {contacts} contacten · FCR {fcr} · gem. {aht}"
+LIVE_CHANNEL = "{channel} {contacts} · {fcr} · {aht}"
+KEY_LIVE = "Live"
+
 # Binding descriptions (footer, palette, cheat sheet)
 KEY_HELP = "Hulp"
 KEY_SEARCH = "Zoeken"

@@ -87,3 +87,9 @@ def agent_state(body: StateIn, user: Caller, store: Store) -> dict[str, Any]:
 @router.get("/live")
 def figures(user: Caller, store: Store) -> dict[str, Any]:
     return store.live.live(user)
+
+
+@router.get("/live/office")
+def office(user: Caller, store: Store) -> dict[str, Any]:
+    """Today's contacts (totals, per channel, per agent) and the back-office stock."""
+    return store.live.office(user)

@@ -60,7 +60,7 @@ class CentralStore:
         self.tasks = TaskService(ctx, teams)
         self.sync = SyncService(ctx, self.contacts, self.tasks, self.access)
         self.figures = FigureService(ctx)
-        self.live = LiveService(ctx, dict(queues or {}))
+        self.live = LiveService(ctx, dict(queues or {}), self.figures)
 
     def open(self) -> None:
         """Migrate; load the BSN keys (the key file is made on first use) and refuse keys

@@ -25,14 +25,17 @@ from typing import Any
 from loket.domain.agent_states import AgentStateEvent, agent_statuses, check_state_event
 from loket.domain.calls import Call, CallEvent, CallEventKind, check_event, fold_call
 from loket.domain.errors import DomainError, FieldError
-from loket.domain.models import from_iso, new_id
+from loket.domain.kpi import team_queues
+from loket.domain.models import Task, from_iso, new_id
 from loket.domain.queues import QueueDef, Wait, local_day, queue_figures
+from loket.domain.reminders import NEARLY_DUE_HOURS
 from loket.domain.sla import AMSTERDAM
 from loket.domain.tickets import Ticket, TicketStatus, expected_wait, ticket_number
 from loket.server import policy
 from loket.server.auth import User
 from loket.server.errors import ApiError, not_found
 from loket.server.services.common import Context
+from loket.server.services.figures import FigureService
 from loket.server.storage.base import db_time
 from loket.server.storage.changes import ChangeRow
 from loket.server.storage.live import LiveReads, LiveWrites
@@ -76,10 +79,13 @@ def _ticket(row: dict[str, Any]) -> Ticket:
 
 
 class LiveService:
-    def __init__(self, ctx: Context, queues: dict[str, QueueDef]) -> None:
+    def __init__(
+        self, ctx: Context, queues: dict[str, QueueDef], figures: FigureService | None = None
+    ) -> None:
         self.storage = ctx.storage
         self.queues = queues
         self.clock = ctx.clock
+        self.figures = figures or FigureService(ctx)
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -321,3 +327,49 @@ class LiveService:
             a.to_dict() for a in sorted(agent_statuses(events, now).values(), key=lambda a: a.agent)
         ]
         return {"at": now.isoformat(), "seq": seq, "queues": queues, "agents": agents}
+
+    def office(self, user: User) -> dict[str, Any]:
+        """The live view's contact and back-office figures for today (Amsterdam day):
+        the day's totals, per channel and per agent from the report's aggregate SQL
+        (`loket report`, docs/metrics.md), and the back-office stock per team from
+        `loket.domain.kpi.team_queues`, nearly due meaning under 4 working hours left as
+        for `loket remind`."""
+        policy.require_figures(user)
+        now = self.clock()
+        day = local_day(now)
+        with self.storage.read() as r:
+            tasks = [Task.from_dict(json.loads(row["data"])) for row in r.active_tasks()]
+        teams = [
+            {
+                "team": q.team,
+                "open": q.open,
+                "claimed": q.claimed,
+                "due_soon": q.at_risk,
+                "overdue": q.overdue,
+                "returned": q.returned,
+            }
+            for q in team_queues(tasks, now, amber_hours=NEARLY_DUE_HOURS)
+        ]
+        groups = {
+            by: self.figures.report(user, day, day, by)["groups"]
+            for by in ("day", "channel", "agent")
+        }
+        total = groups["day"][0] if groups["day"] else {}
+        return {
+            "at": now.isoformat(),
+            "day": day.isoformat(),
+            "nearly_due_hours": NEARLY_DUE_HOURS,
+            "today": _office_row(total),
+            "channels": [_office_row(g) | {"channel": g["group"]} for g in groups["channel"]],
+            "agents": [_office_row(g) | {"agent": g["group"]} for g in groups["agent"]],
+            "teams": teams,
+        }
+
+
+def _office_row(group: dict[str, Any]) -> dict[str, Any]:
+    """Contacts, question FCR and mean handling time of one report group."""
+    return {
+        "contacts": int(group.get("contacts") or 0),
+        "fcr": group.get("fcr_questions"),
+        "handling_seconds": group.get("mean_seconds"),
+    }

@@ -1,0 +1,52 @@
+"""The live queues from the console: the supervisor's live figures, the agent's state as
+they work, the counter's next resident, and the call behind a screen pop.
+
+Everything here asks the central store (`loket.sync.live.LiveClient`); nothing is kept in
+the console's store. States and tickets only mean something while online, so an offline
+console simply does not report them (the server then shows the agent as it last was).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from loket.sync import SyncEngine, SyncError
+from loket.sync.live import LiveClient
+
+NO_SERVER = "Geen centrale server ingesteld (LOKET_SERVER_URL)."
+
+
+class LiveDesk:
+    def __init__(self, engine: SyncEngine) -> None:
+        self.engine = engine
+
+    @property
+    def client(self) -> LiveClient:
+        """The central store's live endpoints; SyncError when there is no server."""
+        client = self.engine.client
+        if not isinstance(client, LiveClient):
+            raise SyncError(NO_SERVER)
+        return client
+
+    @property
+    def available(self) -> bool:
+        return isinstance(self.engine.client, LiveClient)
+
+    def on_event(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call `listener` (from the stream thread) with every live event's data."""
+        self.engine.event_listeners.append(listener)
+
+    def call(self, call_id: str) -> dict[str, Any]:
+        """The call with the caller's number and talk time (this agent's, or any for a
+        supervisor)."""
+        return self.client.call(call_id)
+
+    def set_state(self, state: str, reason: str = "") -> dict[str, Any]:
+        return self.client.set_state(state, reason)
+
+    def next_ticket(self, services: list[str] | None = None, desk: str = "") -> dict[str, Any]:
+        return self.client.next_ticket(services, desk)
+
+    def no_show(self, ticket_id: str) -> dict[str, Any]:
+        return self.client.no_show(ticket_id)
