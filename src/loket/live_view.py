@@ -29,10 +29,8 @@ OFFICE_ENTITIES = frozenset({"contact", "task"})
 class LiveSnapshot:
     live: dict[str, Any]
     stats: dict[str, Any] | None
-    event_seq: int = 0
-    office: dict[str, Any] | None = (
-        None  # GET /live/office, when the feed reads it  # the last event seen when this was read
-    )
+    event_seq: int = 0  # the last event seen when this was read
+    office: dict[str, Any] | None = None  # GET /live/office, when the feed reads it
     read_at: float = field(default_factory=time.monotonic)
 
 
