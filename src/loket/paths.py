@@ -7,6 +7,8 @@ needs to know how loket was installed.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -57,3 +59,24 @@ def unusable(path: Path, exc: BaseException) -> StateUnusable:
     """`exc` (sqlite3 or OS error on `path`) as one line: the path, then the cause."""
     cause = storage_problem(path) or getattr(exc, "strerror", None) or str(exc)
     return StateUnusable(f"{path}: {cause}; nothing was written")
+
+
+def switch_to_wal(conn: sqlite3.Connection, seconds: float = 10.0) -> None:
+    """`journal_mode = WAL`, waiting out a concurrent switch.
+
+    Two connections switching a new file at once deadlock on its locks, and SQLite then
+    answers "database is locked" at once instead of calling the busy handler; servers,
+    `loket server migrate`, or a console and `loket contact` starting together on a new
+    file hit exactly that.
+    """
+    deadline = time.monotonic() + seconds
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)

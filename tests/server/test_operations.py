@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -48,6 +49,26 @@ def test_migrations_apply_once_even_concurrently(db_url):
         (number, name) for number, name, _ in migration_files("sqlite")
     ]
     assert rows and {row["name"] for row in rows} >= {"0001_init.sql", "0002_bsn_encrypted.sql"}
+
+
+def test_opening_waits_out_another_connection_switching_a_new_file_to_wal(tmp_path):
+    """Two servers (or a server and `migrate`) opening a new file at once: the one that
+    finds the file mid-switch waits instead of failing with "database is locked"."""
+    path = tmp_path / "central.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE early (x)")  # still a rollback journal, not WAL
+    holder.execute("BEGIN IMMEDIATE")  # what a concurrent switch holds
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        storage = open_storage(f"sqlite:///{path}")
+        storage.migrate()
+        storage.close()
+    finally:
+        release.join()
+        holder.close()
+    mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
 
 
 @pytest.mark.parametrize("live_server", [{"heartbeat_seconds": 0.3}], indirect=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from loket.live_view import LiveFeed
 from loket.sync import SyncEngine, SyncError
 from loket.sync.live import LiveClient
 
@@ -32,6 +33,12 @@ class LiveDesk:
     @property
     def available(self) -> bool:
         return isinstance(self.engine.client, LiveClient)
+
+    def feed(self) -> LiveFeed:
+        """The supervisor's figures inside the console: queues and agents from GET /live,
+        the back office and today's figures from GET /live/office (no /stats: the console
+        shows neither its totals nor its charts)."""
+        return LiveFeed(self.client, with_stats=False, with_office=True)
 
     def on_event(self, listener: Callable[[dict[str, Any]], None]) -> None:
         """Call `listener` (from the stream thread) with every live event's data."""

@@ -25,7 +25,7 @@ import sqlite_utils
 
 from loket.domain.models import Contact, Task, from_iso, new_id, to_iso, utcnow
 from loket.domain.validation import is_masked_bsn, mask_bsn, phone_key
-from loket.paths import unusable
+from loket.paths import switch_to_wal, unusable
 from loket.protocol import SETTLED, ChangeKind, Entity, PushStatus
 from loket.store.migrations import applied_versions, migrate
 from loket.store.records import Conflict, OutboxItem, Rejected
@@ -71,7 +71,7 @@ class ConsoleStore:
             conn = sqlite3.connect(
                 str(path), isolation_level=None, check_same_thread=False, timeout=10.0
             )
-            conn.execute("PRAGMA journal_mode=WAL")
+            switch_to_wal(conn)
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA secure_delete=ON")  # forgotten BSNs leave no bytes behind

@@ -20,13 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from loket.paths import storage_problem
+from loket.paths import storage_problem, switch_to_wal
 from loket.server.storage.base import Executor, Reads, Row, Storage, Writes, db_time
 from loket.server.storage.schema import apply_migrations
 
 CHECKPOINT_SECONDS = 0.5
 _PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA busy_timeout = 10000",
     "PRAGMA foreign_keys = OFF",
@@ -84,6 +83,7 @@ class SqliteStorage(Storage):
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )
         conn.row_factory = sqlite3.Row
+        switch_to_wal(conn)
         for pragma in _PRAGMAS:
             conn.execute(pragma)
         return conn

@@ -266,8 +266,7 @@ class AgentScreen(Screen[None]):
         self.panel.load(contact, self.q_index if not waiting else 0, self.titles)
         if waiting:
             self._notes_for = ("", "")
-            with self.query_one("#notes").prevent(type(self.query_one("#notes")).Changed):
-                self.query_one("#notes").text = ""
+            self.query_one("#notes").text = ""  # its Changed finds no contact: a no-op
             self.query_one(ArticleView).clear()
             self.panel.show_history(None)
             self._refresh_status()
@@ -291,9 +290,11 @@ class AgentScreen(Screen[None]):
     def _load_notes(self) -> None:
         notes = self.query_one("#notes")
         assert self.contact is not None
+        # No prevent(Changed) here: Textual hands a prevented set on to every message
+        # posted meanwhile, which under a burst of keys swallowed the counter's updates.
+        # The Changed this posts lands as an edit to the same notes, a no-op.
         self._notes_for = (self.contact.id, self.question.id)
-        with notes.prevent(type(notes).Changed):
-            notes.text = self.question.notes
+        notes.text = self.question.notes
         notes.move_cursor(notes.document.end)  # go on typing where the notes end
         self._count_notes(notes)
 

@@ -12,7 +12,7 @@ breaches are bold red, nearly-breaches yellow (both exist in 16 colours).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -28,6 +28,9 @@ from loket.tui import strings as S
 from loket.tui.formatting import local
 from loket.tui.messages import LiveFailed, LiveFigures
 from loket.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from loket.live_view import LiveFeed
 
 STYLES = {"": "", "warn": "yellow", "breach": "bold red"}
 QUEUE_COLUMNS = (
@@ -65,7 +68,7 @@ class LiveScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="live")
-        self.feed: Any | None = None
+        self.feed: LiveFeed | None = None
         self.shown: dict[str, list[Row]] = {}
         self.snapshot: Any | None = None
 
@@ -106,8 +109,7 @@ class LiveScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def _follow(self) -> None:
-        from loket.live_view import LiveFeed
-        from loket.sync import SyncError
+        from loket.services import SyncError
 
         services = self.app.wait_services()  # type: ignore[attr-defined]
         if services is None:
@@ -115,7 +117,7 @@ class LiveScreen(Screen[None]):
         if not services.live.available:
             self.post_message(LiveFailed(S.LIVE_NO_SERVER))
             return
-        feed = self.feed = LiveFeed(services.live.client, with_stats=False, with_office=True)
+        feed = self.feed = services.live.feed()
         while not feed.stop.is_set():
             try:
                 for snapshot in feed.snapshots():
