@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from loket.domain.errors import DomainError, FieldError, TransitionError
@@ -88,6 +89,26 @@ _ACTION_NL = {
     RETURN: "teruggeven aan de frontoffice",
     FORWARD: "doorsturen",
 }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the front office follows of a task beyond its status: the callback attempts,
+    the last one's result, and why it came back (the note of the last return)."""
+
+    attempts: int
+    reached: bool | None
+    returned_reason: str
+
+
+def progress(task: Task) -> Progress:
+    attempts = [step for step in task.log if step.action == LOG_ACTION[CALLBACK_ATTEMPT]]
+    returns = [step for step in task.log if step.action == LOG_ACTION[RETURN]]
+    return Progress(
+        attempts=len(attempts),
+        reached=attempts[-1].reached if attempts else None,
+        returned_reason=returns[-1].note if returns else "",
+    )
 
 
 def allowed_actions(task: Task, actor: str | None = None) -> list[str]:

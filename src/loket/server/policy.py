@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from loket.domain.models import Role, Task, TaskStatus
+from loket.domain.models import ContactStatus, Role, Task, TaskStatus
 from loket.protocol import Entity
 from loket.server.auth import User
 from loket.server.errors import forbidden
@@ -74,6 +74,20 @@ def contact_scope(user: User) -> Scope:
     if user.role == Role.AGENT:
         return _only("agent", user.name)
     raise forbidden("Contacten zijn niet zichtbaar voor jouw rol.")
+
+
+def history_scope(user: User) -> Scope:
+    """A resident's earlier contacts (customer lookup): the whole KCC's, so a repeat caller
+    is known whoever answers. An agent sees a colleague's contact once it is closed (work
+    still open is that colleague's own: a draft, a parked contact) and all of their own;
+    supervisors and admins everything; the back office, which works tasks, not residents'
+    histories, is refused. What a history row shows of a colleague's contact is decided by
+    `loket.server.services.contacts.history_entry` (no notes, no internal notes)."""
+    if reads_all(user):
+        return ALL
+    if user.role == Role.AGENT:
+        return Scope(rules=(Rule("agent", (user.name,)), Rule("status", (ContactStatus.CLOSED,))))
+    raise forbidden("Eerdere contacten zijn niet zichtbaar voor jouw rol.")
 
 
 def may_read_contact(user: User, row: Mapping[str, Any]) -> bool:

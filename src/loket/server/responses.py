@@ -129,10 +129,27 @@ class TaskPage(Out):
     next_cursor: str | None
 
 
+class TaskSummaryOut(Out):
+    """Where a routed question stands, as the front office may see it: no internal note,
+    no intake answers, no callback details."""
+
+    id: str
+    status: TaskStatusName
+    team: str
+    assignee: str | None
+    due_at: str | None
+    resolution: str
+    attempts: int  # callback attempts so far
+    reached: bool | None  # the last attempt's result, None before any
+    returned_reason: str  # the note of the last return to the front office, if any
+    version: int
+
+
 class QuestionSummaryOut(Out):
     text: str
     outcome: str | None
     task_id: str | None
+    task: TaskSummaryOut | None
 
 
 class ContactSummaryOut(Out):

@@ -185,6 +185,8 @@ class LookupIn(Strict):
     phone: Annotated[Text, Field(max_length=50)] | None = None
     email: Annotated[Text, Field(max_length=254)] | None = None
     bsn: Annotated[Text, Field(max_length=20)] | None = None
+    # The open contact the lookup is for: the "why" of the access log entry.
+    for_contact: Annotated[Text, Field(max_length=64)] | None = None
 
 
 class ShowBsnIn(Strict):

@@ -9,7 +9,7 @@ network, with short timeouts.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,10 +26,26 @@ from loket.domain.models import (
     from_iso,
     utcnow,
 )
+from loket.domain.tasks import progress
 from loket.services.identity import Identity
 from loket.services.reference import ReferenceData
 from loket.store import ConsoleStore
 from loket.sync import SyncEngine, SyncError
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """Where a routed question of an earlier contact stands now: what the front office
+    may see of the back office's work (no internal note, no intake answers)."""
+
+    id: str
+    status: str
+    team: str
+    assignee: str = ""
+    resolution: str = ""
+    attempts: int = 0  # callback attempts
+    reached: bool | None = None  # the last attempt's result
+    returned_reason: str = ""
 
 
 @dataclass
@@ -41,6 +57,7 @@ class ContactSummary:
     subjects: list[str]
     outcomes: list[str]
     source: str  # "lokaal" | "centraal"
+    tasks: list[TaskState] = field(default_factory=list)  # its routed questions' tasks
 
 
 class ContactService:
@@ -145,25 +162,46 @@ class ContactService:
         return self.store.contacts(limit=limit)
 
     def customer_history(
-        self, *, phone: str = "", email: str = "", bsn: str = "", online: bool = True
+        self,
+        *,
+        phone: str = "",
+        email: str = "",
+        bsn: str = "",
+        online: bool = True,
+        for_contact: str = "",
     ) -> list[ContactSummary]:
-        """Earlier contacts with this customer: local ones, plus the server's when online."""
+        """Earlier contacts with this customer: this console's, and when online the whole
+        KCC's from the central store, whose answer wins (it holds the tasks' state now).
+        `for_contact` (the open contact) is the lookup's reason in the access log."""
         found = {
-            c.id: _summary(c, origin)
+            c.id: self._summary(c, origin)
             for c, origin in self.store.find_contacts(phone=phone, email=email, bsn=bsn)
         }
         client = self.engine.client
         if online and client is not None and (phone or email or bsn):
             try:
-                items = client.lookup(phone=phone, email=email, bsn=bsn)
+                items = client.lookup(phone=phone, email=email, bsn=bsn, for_contact=for_contact)
             except SyncError as exc:
                 self.engine.last_error = str(exc)
                 items = []
             for item in items:
                 summary = _remote_summary(item)
-                if summary is not None and summary.id not in found:
+                if summary is not None:
                     found[summary.id] = summary
         return sorted(found.values(), key=lambda s: s.started_at, reverse=True)
+
+    def _summary(self, contact: Contact, origin: str) -> ContactSummary:
+        tasks = [self.store.get_task(q.task_id) for q in contact.questions if q.task_id]
+        return ContactSummary(
+            id=contact.id,
+            started_at=contact.started_at,
+            channel=contact.channel,
+            agent=contact.agent,
+            subjects=[q.text for q in contact.questions if q.text],
+            outcomes=[q.outcome for q in contact.questions if q.outcome],
+            source=origin,
+            tasks=[_task_state(task) for task in tasks if task is not None],
+        )
 
     def save_draft(self, key: str, data: dict[str, Any]) -> None:
         self.store.save_draft(key, data)
@@ -257,15 +295,33 @@ def _question(contact: Contact, question_id: str) -> Question:
     raise DomainError(FieldError("question_id", "Deze vraag hoort niet bij het contact."))
 
 
-def _summary(contact: Contact, origin: str) -> ContactSummary:
-    return ContactSummary(
-        id=contact.id,
-        started_at=contact.started_at,
-        channel=contact.channel,
-        agent=contact.agent,
-        subjects=[q.text for q in contact.questions if q.text],
-        outcomes=[q.outcome for q in contact.questions if q.outcome],
-        source=origin,
+def _task_state(task: Task) -> TaskState:
+    done = progress(task)
+    return TaskState(
+        id=task.id,
+        status=str(task.status),
+        team=task.team,
+        assignee=task.assignee or "",
+        resolution=task.resolution,
+        attempts=done.attempts,
+        reached=done.reached,
+        returned_reason=done.returned_reason,
+    )
+
+
+def _remote_task(item: Any) -> TaskState | None:
+    if not isinstance(item, dict) or not item.get("id"):
+        return None
+    reached = item.get("reached")
+    return TaskState(
+        id=str(item["id"]),
+        status=str(item.get("status", "")),
+        team=str(item.get("team", "")),
+        assignee=str(item.get("assignee") or ""),
+        resolution=str(item.get("resolution") or ""),
+        attempts=int(item.get("attempts") or 0),
+        reached=reached if isinstance(reached, bool) else None,
+        returned_reason=str(item.get("returned_reason") or ""),
     )
 
 
@@ -282,4 +338,5 @@ def _remote_summary(item: dict[str, Any]) -> ContactSummary | None:
         subjects=list(item.get("subjects") or [q.get("text", "") for q in questions]),
         outcomes=list(item.get("outcomes") or [q.get("outcome") for q in questions]),
         source="centraal",
+        tasks=[t for t in (_remote_task(q.get("task")) for q in questions) if t is not None],
     )

@@ -145,8 +145,13 @@ class SyncClient:
             raise ServerError("Onverwacht antwoord van de server op taken.")
         return body
 
-    def lookup(self, *, phone: str = "", email: str = "", bsn: str = "") -> list[dict[str, Any]]:
-        keys = {k: v for k, v in (("phone", phone), ("email", email), ("bsn", bsn)) if v}
+    def lookup(
+        self, *, phone: str = "", email: str = "", bsn: str = "", for_contact: str = ""
+    ) -> list[dict[str, Any]]:
+        """The resident's history across the KCC; `for_contact` is the open contact the
+        lookup is for (the reason the server's access log records)."""
+        fields = (("phone", phone), ("email", email), ("bsn", bsn), ("for_contact", for_contact))
+        keys = {k: v for k, v in fields if v}
         body = self._request("POST", "/customers/lookup", json=keys)
         items = body.get("items") if isinstance(body, dict) else None
         return items if isinstance(items, list) else []

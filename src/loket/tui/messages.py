@@ -80,6 +80,10 @@ class HistoryLoaded(Message):
     items: list[Any]
 
 
+class HistoryStale(Message):
+    """A task shown in the customer history changed on the server: read it again."""
+
+
 @dataclass
 class ContactEdited(Message):
     """Something on the contact panel changed; the screen updates the model and the draft.

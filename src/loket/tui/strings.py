@@ -53,6 +53,12 @@ HISTORY_TITLE = "Eerdere contacten"
 HISTORY_NONE = "Geen eerdere contacten gevonden."
 HISTORY_BUSY = "Eerdere contacten zoeken…"
 HISTORY_ROW = "{date} {channel}: {subjects} → {outcomes} ({source})"
+# A routed question of an earlier contact, as the back office has it now.
+HISTORY_TASK = "  ↳ {team}: {status}{assignee}{attempts}{detail}"
+HISTORY_TASK_ASSIGNEE = " ({name})"
+HISTORY_TASK_ATTEMPTS = ", {n}× teruggebeld ({last})"
+HISTORY_TASK_REACHED = {True: "bereikt", False: "niet bereikt"}
+HISTORY_TASK_DETAIL = " – {text}"
 QUESTION_TAB = "Vraag {n}"
 QUESTION_SUBJECT = "Onderwerp van de vraag"
 OUTCOME = "Uitkomst"

@@ -7,11 +7,12 @@ from __future__ import annotations
 import builtins
 import json
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from loket.domain.errors import DomainError, FieldError
-from loket.domain.models import Contact
+from loket.domain.models import Contact, Task
+from loket.domain.tasks import progress
 from loket.domain.validation import (
     is_masked_bsn,
     mask_bsn,
@@ -218,17 +219,23 @@ class ContactService:
     # --- customer lookup --------------------------------------------------------------------
 
     def lookup(self, user: User, request: schemas.LookupIn) -> dict[str, Any]:
-        scope = policy.contact_scope(user)
+        """A resident's earlier contacts across the KCC (`policy.history_scope`), newest
+        first, each routed question with its task's state now. Access-logged: who, when,
+        which contacts, and the open contact the lookup was made for."""
+        scope = policy.history_scope(user)
         criteria = self._criteria(request)
         found: dict[str, dict[str, Any]] = {}
         with self.ctx.storage.read() as r:
             for column, value in criteria:
                 for row in r.contacts_matching(column, value, scope, LOOKUP_LIMIT):
                     found.setdefault(row["id"], json.loads(row["data"]))
-        items = sorted(found.values(), key=lambda c: c["started_at"], reverse=True)
-        items = items[:LOOKUP_LIMIT]
-        self.access.record(user, [c["id"] for c in items] or [""], "lookup")
-        return {"items": [contact_summary(c) for c in items]}
+            items = sorted(found.values(), key=lambda c: c["started_at"], reverse=True)
+            items = items[:LOOKUP_LIMIT]
+            tasks = [json.loads(t["data"]) for t in r.tasks_of_contacts([c["id"] for c in items])]
+        by_id = {task["id"]: task for task in tasks}
+        why = request.for_contact or ""
+        self.access.record(user, [c["id"] for c in items] or [""], "lookup", why)
+        return {"items": [history_entry(c, by_id) for c in items]}
 
     def _criteria(self, request: schemas.LookupIn) -> builtins.list[tuple[str, str]]:
         criteria: builtins.list[tuple[str, str]] = []
@@ -253,8 +260,11 @@ class ContactService:
         return criteria
 
 
-def contact_summary(contact: dict[str, Any]) -> dict[str, Any]:
-    """What a lookup shows: enough to recognise the resident's history; BSN masked."""
+def history_entry(contact: dict[str, Any], tasks: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """What a customer history shows of an earlier contact, whoever registered it: enough
+    to recognise it and to tell the resident where their question stands (subject,
+    outcome, the task's state and the back office's resolution), BSN masked. Never the
+    agent's notes, nor the back office's internal note, intake answers or step notes."""
     customer = dict(contact.get("customer") or {})
     if customer.get("bsn"):
         customer["bsn"] = mask_bsn(customer["bsn"])
@@ -267,7 +277,30 @@ def contact_summary(contact: dict[str, Any]) -> dict[str, Any]:
         "status": contact.get("status"),
         "customer": customer or None,
         "questions": [
-            {"text": q.get("text", ""), "outcome": q.get("outcome"), "task_id": q.get("task_id")}
+            {
+                "text": q.get("text", ""),
+                "outcome": q.get("outcome"),
+                "task_id": q.get("task_id"),
+                "task": task_summary(tasks[q["task_id"]]) if q.get("task_id") in tasks else None,
+            }
             for q in contact.get("questions", [])
         ],
+    }
+
+
+def task_summary(data: dict[str, Any]) -> dict[str, Any]:
+    """A task as the front office follows it (`responses.TaskSummaryOut`)."""
+    task = Task.from_dict(data)
+    done = progress(task)
+    return {
+        "id": task.id,
+        "status": str(task.status),
+        "team": task.team,
+        "assignee": task.assignee,
+        "due_at": data.get("due_at"),
+        "resolution": task.resolution,
+        "attempts": done.attempts,
+        "reached": done.reached,
+        "returned_reason": done.returned_reason,
+        "version": task.version,
     }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from loket.server.storage import figures
-from loket.server.storage.sql import Row, Sql, scope_sql
+from loket.server.storage.sql import Row, Sql, scope_sql, sql_in
 
 if TYPE_CHECKING:
     from loket.server.policy import Scope
@@ -60,6 +60,14 @@ class TaskReads(Sql):
             + " ORDER BY created_at, id LIMIT ?"
         )
         return self.run(sql, [*params, query.limit])
+
+    def tasks_of_contacts(self, contact_ids: list[str]) -> list[Row]:
+        """Every task routed from these contacts (a customer history shows their state)."""
+        if not contact_ids:
+            return []
+        return self.run(
+            f"SELECT data FROM tasks WHERE contact_id IN {sql_in(contact_ids)}", contact_ids
+        )
 
     def active_tasks(self) -> list[Row]:
         """Every task not done: the queues are a snapshot of these."""

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input
 
 from loket.domain.errors import DomainError
 from loket.domain.models import CONTENT_MAX, Contact, Question
+from loket.protocol import Entity
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.formatting import format_due, local
@@ -34,6 +35,7 @@ from loket.tui.messages import (
     CustomerChanged,
     DraftSaved,
     HistoryLoaded,
+    HistoryStale,
     ProductUnticked,
     QuestionRouted,
     QuestionSelected,
@@ -153,6 +155,7 @@ class AgentScreen(Screen[None]):
         self._history_timer: Timer | None = None
         self._history_key = ""
         self._notes_for = ("", "")  # (contact id, question id) the notes pad shows
+        self._history_tasks: frozenset[str] = frozenset()  # the tasks the history shows
         self._pending_panel = False
 
     @property
@@ -220,6 +223,7 @@ class AgentScreen(Screen[None]):
     def _load(self, services: Any) -> None:
         self.panel.set_choices(services.reference.channels, services.reference.outcomes)
         self.workspace = ContactWorkspace(services)
+        services.live.on_event(self._change_event)
         restored = self.workspace.restore()
         self.refresh_bindings()  # the contact keys (check_action) become available
         self.show_current()
@@ -391,7 +395,7 @@ class AgentScreen(Screen[None]):
             self._history_timer.stop()
         self._history_timer = self.set_timer(HISTORY_DELAY_S, self._lookup, name="history")
 
-    def _lookup(self) -> None:
+    def _lookup(self, *, quietly: bool = False) -> None:
         customer = self.contact.customer if self.contact else None
         keys = {
             name: getattr(customer, name)
@@ -406,7 +410,8 @@ class AgentScreen(Screen[None]):
         if not keys:
             panel.show_history(None)
             return
-        panel.show_history(None, busy=True)
+        if not quietly:
+            panel.show_history(None, busy=True)
         self._fetch_history(key, keys)
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
@@ -415,17 +420,31 @@ class AgentScreen(Screen[None]):
         if services is None:
             return
         online = services.sync.state().online is not False
+        contact_id = self.contact.id if self.contact else ""
         try:
-            items = services.contacts.customer_history(**keys, online=online)
+            items = services.contacts.customer_history(
+                **keys, online=online, for_contact=contact_id
+            )
         except DomainError:
             items = []  # an invalid key finds nothing; the field error shows on save
-        contact_id = self.contact.id if self.contact else ""
         items = [item for item in items if item.id != contact_id]
         self.post_message(HistoryLoaded(key, items))
 
     def on_history_loaded(self, message: HistoryLoaded) -> None:
         if message.key == self._history_key:
+            self._history_tasks = frozenset(t.id for item in message.items for t in item.tasks)
             self.panel.show_history(message.items)
+
+    def _change_event(self, data: dict[str, Any]) -> None:
+        """From the stream thread: a task of the history on screen changed (the back
+        office claimed, called back, resolved or returned it), so the agent sees it now."""
+        if data.get("entity") == Entity.TASK and data.get("id") in self._history_tasks:
+            self.post_message(HistoryStale())
+
+    def on_history_stale(self, _message: HistoryStale) -> None:
+        if self._history_tasks:
+            self._history_key = ""
+            self._lookup(quietly=True)
 
     # -- articles -------------------------------------------------------------------------------
 

@@ -262,10 +262,28 @@ def _widget_for(path: str, q_index: int) -> str | None:
 
 
 def _history_row(item: Any) -> str:
-    return S.HISTORY_ROW.format(
+    row = S.HISTORY_ROW.format(
         date=local(item.started_at).strftime("%d-%m %H:%M"),
         channel=item.channel,
         subjects=", ".join(s for s in item.subjects if s) or S.NO_SUBJECT,
         outcomes=", ".join(o for o in item.outcomes if o) or "–",
         source=item.source,
+    )
+    return "\n".join([row, *(_task_line(task) for task in item.tasks)])
+
+
+def _task_line(task: Any) -> str:
+    """Where a routed question stands: team, status, who has it, callbacks, and the
+    resolution (done) or the reason it came back (returned)."""
+    attempts = ""
+    if task.attempts:
+        last = S.HISTORY_TASK_REACHED.get(task.reached, "")
+        attempts = S.HISTORY_TASK_ATTEMPTS.format(n=task.attempts, last=last)
+    text = task.resolution if task.status == "done" else task.returned_reason
+    return S.HISTORY_TASK.format(
+        team=task.team,
+        status=S.TASK_STATUS.get(task.status, task.status),
+        assignee=S.HISTORY_TASK_ASSIGNEE.format(name=task.assignee) if task.assignee else "",
+        attempts=attempts,
+        detail=S.HISTORY_TASK_DETAIL.format(text=" ".join(text.split())[:60]) if text else "",
     )

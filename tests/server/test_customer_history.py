@@ -1,0 +1,104 @@
+"""A resident's history across the whole KCC: what a colleague may see of an earlier
+contact, its routed question's task as it stands now, and the access log's "why"."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from loket.domain.models import OUTCOME_ROUTED
+from tests.conftest import BACKENDS
+from tests.server.helpers import API, contact, create, push, save, task, with_customer
+
+pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+
+PHONE = "+31 6 1234 5678"
+
+
+def _routed_contact(agent: str) -> tuple[dict, dict]:
+    """A closed contact of `agent` whose one question was routed to burgerzaken."""
+    task_id = str(uuid.uuid4())
+    data = with_customer(contact(agent), name="Jan Jansen")
+    data["status"] = "closed"
+    data["ended_at"] = "2026-11-23T09:05:00+00:00"
+    data["questions"][0].update(
+        text="Rijbewijs kwijt", outcome=OUTCOME_ROUTED, task_id=task_id, notes="belt vaak boos"
+    )
+    routed = task(agent, id=task_id, contact_id=data["id"], question_id=data["questions"][0]["id"])
+    return data, routed
+
+
+def _lookup(client, **body) -> list[dict]:
+    response = client.post(f"{API}/customers/lookup", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def test_a_colleague_sees_the_closed_history_with_the_task_as_it_stands(live_server):
+    anna, anna_token = live_server.make_user("agent")
+    bob, bob_token = live_server.make_user("agent")
+    _, bo_token = live_server.make_user("backoffice", ["burgerzaken"])
+    earlier, routed = _routed_contact(anna)
+    draft = with_customer(contact(anna))  # still open: anna's own work, not history
+    results = push(live_server.client(anna_token), save(earlier), create(routed), save(draft))
+    assert [r["status"] for r in results] == ["applied"] * 3
+    bob_client = live_server.client(bob_token)
+
+    found = _lookup(bob_client, phone=PHONE, for_contact="open-contact-of-bob")
+    assert [c["id"] for c in found] == [earlier["id"]]
+    entry = found[0]
+    assert entry["agent"] == anna and entry["customer"]["bsn"] == "*****2333"
+    question = entry["questions"][0]
+    assert question["text"] == "Rijbewijs kwijt" and question["outcome"] == OUTCOME_ROUTED
+    assert question["task"]["status"] == "open" and question["task"]["team"] == "burgerzaken"
+    assert question["task"]["attempts"] == 0 and question["task"]["reached"] is None
+    body = str(found)
+    assert "belt vaak boos" not in body  # the agent's notes stay with the contact
+    assert routed["internal_note"] not in body  # and the back office's note stays internal
+
+    backoffice = live_server.client(bo_token)
+    task_url = f"{API}/tasks/{routed['id']}"
+
+    def act(path: str, **fields) -> None:
+        version = backoffice.get(task_url).json()["version"]
+        answer = backoffice.post(f"{task_url}/{path}", json={"version": version, **fields})
+        assert answer.status_code == 200, answer.text
+
+    act("claim")
+    act("callback-attempts", reached=False, note="voicemail")
+    act("callback-attempts", reached=True)
+    act("resolve", resolution="Nieuw rijbewijs aangevraagd, ophalen over een week.")
+    question = _lookup(bob_client, phone=PHONE)[0]["questions"][0]
+    assert question["task"]["status"] == "done"
+    assert question["task"]["attempts"] == 2 and question["task"]["reached"] is True
+    assert question["task"]["resolution"].startswith("Nieuw rijbewijs")
+    assert question["task"]["assignee"]
+
+    # Anna still finds her own open contact; the back office looks up no histories.
+    mine = _lookup(live_server.client(anna_token), phone=PHONE)
+    assert {c["id"] for c in mine} == {earlier["id"], draft["id"]}
+    assert backoffice.post(f"{API}/customers/lookup", json={"phone": PHONE}).status_code == 403
+
+    admin = live_server.client(live_server.make_user("admin")[1])
+    log = admin.get(f"{API}/access-log").json()["items"]
+    bobs = [(e["reason"], e["contact_id"], e["note"]) for e in log if e["user"] == bob]
+    assert ("lookup", earlier["id"], "open-contact-of-bob") in bobs
+    assert all(contact_id != draft["id"] for _, contact_id, _ in bobs)
+
+
+def test_a_returned_task_shows_its_reason_in_the_history(live_server):
+    anna, anna_token = live_server.make_user("agent")
+    _, bob_token = live_server.make_user("agent")
+    _, bo_token = live_server.make_user("backoffice", ["burgerzaken"])
+    earlier, routed = _routed_contact(anna)
+    push(live_server.client(anna_token), save(earlier), create(routed))
+    backoffice = live_server.client(bo_token)
+    task_url = f"{API}/tasks/{routed['id']}"
+    for path, fields in (("claim", {}), ("return", {"note": "Geen geldig adres bekend"})):
+        version = backoffice.get(task_url).json()["version"]
+        answer = backoffice.post(f"{task_url}/{path}", json={"version": version, **fields})
+        assert answer.status_code == 200, answer.text
+    task_now = _lookup(live_server.client(bob_token), phone=PHONE)[0]["questions"][0]["task"]
+    assert task_now["status"] == "returned"
+    assert task_now["returned_reason"] == "Geen geldig adres bekend"
