@@ -166,6 +166,20 @@ def test_cli_user_commands(tmp_path, monkeypatch):
     assert missing.exit_code == 1 and "no user named" in missing.output
 
 
+def test_cli_user_add_refuses_an_unknown_team_in_one_line(tmp_path, monkeypatch):
+    from loket.cli import app
+
+    monkeypatch.setenv("LOKET_CONFIG", str(tmp_path / "none.toml"))
+    url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+    args = ["user", "add", "bob", "--role", "backoffice", "--team", "afval", "--team", "wnmo"]
+    refused = CliRunner().invoke(app, [*args, "--db", url])
+    assert refused.exit_code == 2, refused.output
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1 and "unknown team 'wnmo'" in lines[0] and "afval'" not in lines[0]
+    assert "backoffices.toml" in lines[0]
+    assert list_users(url) == []
+
+
 def test_admin_functions(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
     token = create_user(url, "sam", "supervisor")

@@ -154,3 +154,14 @@ def test_admin_manages_users_over_api(live_server):
     assert admin.post(f"{API}/users/zoe/disable").status_code == 200
     assert zoe.get(f"{API}/me").status_code == 401
     assert admin.post(f"{API}/users/nobody/disable").status_code == 404
+
+
+def test_a_user_with_an_unknown_team_is_refused_naming_it(live_server):
+    admin = live_server.client(live_server.make_user("admin")[1])
+    body = {"name": "yves", "role": "backoffice", "teams": ["afval", "afvall"]}
+    refused = admin.post(f"{API}/users", json=body)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "validation" and "afvall" in error["message"]
+    assert error["fields"] == [{"field": "teams[1]", "message": "Unknown team 'afvall'."}]
+    assert "yves" not in {u["name"] for u in admin.get(f"{API}/users").json()["items"]}

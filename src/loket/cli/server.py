@@ -40,9 +40,17 @@ def _cause(db_url: str, exc: BaseException) -> str:
 
 
 def _on_database(db_url: str, action: Callable[[], T]) -> T:
-    """Run an operator action: bad input exits 1, a database that cannot be used exits 2."""
+    """Run an operator action: bad input exits 1, a database that cannot be used exits 2,
+    and so do reference data that cannot be read and a team it does not hold."""
+    from loket.domain.errors import DomainError
+    from loket.server.admin import UnknownTeam
+
     try:
         return action()
+    except UnknownTeam as exc:
+        fail(str(exc), EXIT_ENVIRONMENT)
+    except DomainError as exc:  # backoffices.toml missing or broken
+        fail(f"reference data: {exc}", EXIT_ENVIRONMENT)
     except ValueError as exc:  # unknown role, bad name, unsupported URL
         fail(str(exc))
     except Exception as exc:  # unreachable or unusable database: its cause, no traceback
@@ -119,8 +127,9 @@ def user_add(
     """Create a user and print its bearer token (shown only this once)."""
     from loket.server.admin import create_user
 
-    url = _db_url(db)
-    token = _on_database(url, lambda: create_user(url, name, role, team))
+    settings = settings_or_exit()
+    url = db or settings.server_db_url()
+    token = _on_database(url, lambda: create_user(url, name, role, team, settings.data_dir))
     typer.echo(token)
 
 

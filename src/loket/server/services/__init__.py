@@ -54,7 +54,7 @@ class CentralStore:
         self._key_file = key_file
         self._opened = False
         ctx = Context(storage, clock)
-        self.users = UserService(ctx)
+        self.users = UserService(ctx, teams)
         self.access = AccessLog(ctx)
         self.contacts = ContactService(ctx, self.access, channels, outcomes, keys)
         self.tasks = TaskService(ctx, teams)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from loket.domain.errors import FieldError
@@ -19,8 +19,9 @@ USER_CACHE_SECONDS = 2.0
 class UserService:
     """Token look-ups (with a short cache, so most requests cost no query) and users."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, teams: Collection[str] | None = None) -> None:
         self.ctx = ctx
+        self.teams = teams  # the reference data's team ids; None: any (tests, benches)
         self._users: dict[str, tuple[User, float]] = {}
         self._users_lock = threading.Lock()
 
@@ -59,13 +60,23 @@ class UserService:
         ]
 
     def add(self, name: str, role: str, teams: Iterable[str]) -> str:
-        """Create a user; returns its bearer token (shown once, stored only as a hash)."""
+        """Create a user; returns its bearer token (shown once, stored only as a hash).
+        Every team must be one of the reference data's (a typo would give a back-office
+        user an empty work list, silently)."""
+        teams = list(teams)
+        unknown = [
+            FieldError(f"teams[{i}]", f"Unknown team '{team}'.")
+            for i, team in enumerate(teams)
+            if self.teams is not None and team not in self.teams
+        ]
+        if unknown:
+            raise ApiError("validation", unknown[0].message, unknown)
         token = new_token()
         with self.ctx.storage.write() as tx:
             if tx.user(name) is not None:
                 msg = f"User '{name}' exists."
                 raise ApiError("conflict", msg, [FieldError("name", msg)])
-            tx.add_user(name, role, list(teams), hash_token(token), self.ctx.now())
+            tx.add_user(name, role, teams, hash_token(token), self.ctx.now())
         return token
 
     def disable(self, name: str) -> None:
