@@ -7,7 +7,17 @@ import logging
 import pytest
 
 from tests.conftest import BACKENDS
-from tests.server.helpers import API, VALID_BSN, contact, create, push, save, task, with_customer
+from tests.server.helpers import (
+    API,
+    VALID_BSN,
+    action,
+    contact,
+    create,
+    push,
+    save,
+    task,
+    with_customer,
+)
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 
@@ -165,3 +175,42 @@ def test_a_user_with_an_unknown_team_is_refused_naming_it(live_server):
     assert error["code"] == "validation" and "afvall" in error["message"]
     assert error["fields"] == [{"field": "teams[1]", "message": "Unknown team 'afvall'."}]
     assert "yves" not in {u["name"] for u in admin.get(f"{API}/users").json()["items"]}
+
+
+def test_reads_of_tasks_are_access_logged_like_reads_of_contacts(live_server):
+    """A task carries the resident's callback name, phone and e-mail: every answer that
+    holds one is recorded, under the contact it was routed from, the task id as note."""
+    anna, agent_token = live_server.make_user("agent")
+    agent = live_server.client(agent_token)
+    data = task(anna, team="burgerzaken")
+    push(agent, create(data))
+    bo, bo_token = live_server.make_user("backoffice", ["burgerzaken"])
+    back = live_server.client(bo_token)
+    assert [t["id"] for t in back.get(f"{API}/tasks").json()["items"]] == [data["id"]]
+    assert back.get(f"{API}/tasks/{data['id']}").json()["callback"]["phone"] == "0612345678"
+    pulled = back.get(f"{API}/sync/pull").json()["changes"]
+    assert [e["entity"] for e in pulled] == ["task"]
+    assert back.post(f"{API}/tasks/{data['id']}/claim", json={"version": 1}).status_code == 200
+    stale = back.post(f"{API}/tasks/{data['id']}/unclaim", json={"version": 1})
+    assert stale.status_code == 409 and stale.json()["current"]["callback"]["name"] == "Jan"
+    [conflict] = push(back, action(data["id"], "note", 1, note="Gebeld"))
+    assert conflict["status"] == "conflict"
+    agent.get(f"{API}/sync/pull")  # the agent's own task: not an export
+    admin = live_server.client(live_server.make_user("admin")[1])
+    log = admin.get(f"{API}/access-log").json()["items"]
+    tasks_read = sorted(
+        (e["user"], e["reason"], e["contact_id"], e["note"])
+        for e in log
+        if e["reason"].startswith("task")
+    )
+    seen = (data["contact_id"], data["id"])
+    assert tasks_read == sorted(
+        [
+            (bo, "task_list", *seen),
+            (bo, "task_view", *seen),
+            (bo, "task_export", *seen),
+            (bo, "task_action", *seen),  # the claim's answer
+            (bo, "task_action", *seen),  # the conflict's current task, over HTTP
+            (bo, "task_action", *seen),  # and in push
+        ]
+    )

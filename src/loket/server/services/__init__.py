@@ -57,7 +57,7 @@ class CentralStore:
         self.users = UserService(ctx, teams)
         self.access = AccessLog(ctx)
         self.contacts = ContactService(ctx, self.access, channels, outcomes, keys)
-        self.tasks = TaskService(ctx, teams)
+        self.tasks = TaskService(ctx, self.access, teams)
         self.sync = SyncService(ctx, self.contacts, self.tasks, self.access)
         self.figures = FigureService(ctx)
         self.live = LiveService(ctx, dict(queues or {}), self.figures)

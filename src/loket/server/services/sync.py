@@ -141,6 +141,10 @@ class SyncService:
                     log.error("push item failed: %s", exc)
                     outcomes.append(exc)
             group.settle(tx)
+        for (user, _), outcome in zip(jobs, outcomes, strict=True):
+            if not isinstance(outcome, BaseException):  # a conflict answers the task now
+                current = [r["current"] for r in outcome if r["current"] is not None]
+                self.access.record_tasks(user, current, "task_action")
         return outcomes
 
     def _apply_item(self, tx: Writes, user: User, item: Prepared, group: _Group) -> PushResult:
@@ -221,14 +225,15 @@ class SyncService:
             for row in rows
         ]
         cursor = entries[-1]["seq"] if more else max(since, high)
+        others = [e for e, row in zip(entries, rows, strict=True) if row["owner"] != user.name]
         exported = [
             e["id"]
-            for e, row in zip(entries, rows, strict=True)
-            if e["entity"] == Entity.CONTACT
-            and row["owner"] != user.name
-            and has_customer_data(e["data"])
+            for e in others
+            if e["entity"] == Entity.CONTACT and has_customer_data(e["data"])
         ]
         self.access.record(user, exported, "export")
+        tasks = [e["data"] for e in others if e["entity"] == Entity.TASK]
+        self.access.record_tasks(user, tasks, "task_export")
         return {"changes": entries, "cursor": cursor, "more": more}
 
 

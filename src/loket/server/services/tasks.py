@@ -17,14 +17,21 @@ from loket.server import policy, schemas
 from loket.server.auth import User
 from loket.server.errors import ApiError, forbidden, not_found
 from loket.server.services.common import Context, decode_cursor, encode_cursor, prefixed
+from loket.server.services.users import AccessLog
 from loket.server.storage.base import Writes, db_time
 from loket.server.storage.changes import ChangeRow
 from loket.server.storage.tasks import TaskQuery, TaskRow
 
 
 class TaskService:
-    def __init__(self, ctx: Context, teams: Collection[str] | None = None) -> None:
+    """Every task it answers with the resident's callback details is access-logged
+    (`AccessLog.record_tasks`), as reads of contacts are."""
+
+    def __init__(
+        self, ctx: Context, access: AccessLog, teams: Collection[str] | None = None
+    ) -> None:
         self.ctx = ctx
+        self.access = access
         self.teams = teams  # None: any team id (tests without reference data)
 
     # --- creating (push: task.create) ---------------------------------------------------------
@@ -65,10 +72,18 @@ class TaskService:
     def act(
         self, user: User, task_id: str, action: str, version: int, fields: dict[str, Any]
     ) -> dict[str, Any]:
-        """A task action over HTTP: the same path as `task.action` in push."""
-        with self.ctx.storage.write() as tx:  # the change-log entry is written at commit
-            task, _ = self.act_in(tx, user, task_id, action, version, fields)
-        return task.to_dict()
+        """A task action over HTTP: the same path as `task.action` in push. The answer
+        (the new task, or the current one on a version conflict) is access-logged."""
+        try:
+            with self.ctx.storage.write() as tx:  # the change-log entry is written at commit
+                task, _ = self.act_in(tx, user, task_id, action, version, fields)
+        except ApiError as exc:
+            if exc.current is not None:
+                self.access.record_tasks(user, [exc.current], "task_action")
+            raise
+        answer = task.to_dict()
+        self.access.record_tasks(user, [answer], "task_action")
+        return answer
 
     def act_in(
         self,
@@ -122,6 +137,7 @@ class TaskService:
         with self.ctx.storage.read() as r:
             rows = r.tasks(query, policy.task_scope(user))
         items = [json.loads(row["data"]) for row in rows[:limit]]
+        self.access.record_tasks(user, items, "task_list")
         last = items[-1] if items else None
         more = len(rows) > limit and last is not None
         return {
@@ -141,6 +157,7 @@ class TaskService:
         task: dict[str, Any] = json.loads(row["data"])
         if not policy.task_scope(user).admits(task):
             raise forbidden("Deze taak is niet zichtbaar voor jou.")
+        self.access.record_tasks(user, [task], "task_view")
         return task
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from loket.domain.errors import FieldError
@@ -87,8 +87,17 @@ class UserService:
             self._users.clear()
 
 
+def task_has_resident_data(task: Mapping[str, Any]) -> bool:
+    """Whether a task (as answered) carries the resident's name, phone or e-mail."""
+    callback = task.get("callback") or {}
+    return any(callback.get(key) for key in ("name", "phone", "email"))
+
+
 class AccessLog:
-    """Every read of a resident's data: who, when, which contact, and why."""
+    """Every read of a resident's data: who, when, which contact, and why.
+
+    Contacts are recorded by id; a task with the resident's callback details under the
+    contact it was routed from, the task's id as note, and a `task_...` reason."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -97,6 +106,16 @@ class AccessLog:
         if contact_ids:
             with self.ctx.storage.write() as tx:
                 tx.add_access(self.ctx.now(), user.name, contact_ids, reason, note)
+
+    def record_tasks(self, user: User, tasks: Iterable[Mapping[str, Any]], reason: str) -> None:
+        """Reads of tasks (`reason`: task_view, task_list, task_export, task_action); only
+        those that carry the resident's data are recorded, one entry each."""
+        seen = [(t.get("contact_id") or "", t["id"]) for t in tasks if task_has_resident_data(t)]
+        if seen:
+            at = self.ctx.now()
+            with self.ctx.storage.write() as tx:
+                for contact_id, task_id in seen:
+                    tx.add_access(at, user.name, [contact_id], reason, task_id)
 
     def page(self, limit: int, before: int | None) -> dict[str, Any]:
         with self.ctx.storage.read() as r:
