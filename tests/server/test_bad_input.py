@@ -155,3 +155,30 @@ def test_last_event_id_beyond_the_sequence_range_is_400(agent):
     response = client.get("/api/v1/events", headers={"Last-Event-ID": str(2**63)})
     assert response.status_code == 400, response.text
     assert response.json()["error"]["fields"][0]["field"] == "Last-Event-ID"
+
+
+def test_an_unknown_query_parameter_is_400_naming_it_on_every_route(live_server):
+    """Every operation of the API's own document, with its declared query parameters and
+    one made up: 400 naming the made-up one, before anything else is looked at."""
+    admin = live_server.client(live_server.make_user("admin")[1])
+    spec = admin.get(f"{API}/openapi.json").json()
+    checked = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            params = operation.get("parameters", [])
+            url = path
+            for p in params:
+                if p["in"] == "path":
+                    url = url.replace("{" + p["name"] + "}", "x1")
+            declared = {p["name"]: "1" for p in params if p["in"] == "query"}
+            query = {**declared, "telefoon": "0612345678"}
+            response = admin.request(method.upper(), url, params=query)
+            error = _error(response, 400, "bad_request")
+            assert error["fields"] == [{"field": "telefoon", "message": "Unknown query parameter."}]
+            checked += 1
+    assert checked >= 25
+    both = admin.get(f"{API}/tasks", params={"teams": "afval", "statuss": "open", "limit": 5})
+    error = _error(both, 400, "bad_request")
+    assert [f["field"] for f in error["fields"]] == ["teams", "statuss"]
+    assert admin.get(f"{API}/tasks", params={"team": "afval", "limit": 5}).status_code == 200
+    assert admin.get(f"{API}/report", params={"from": "2026-11-01", "to": "2026-11-02"}).is_success

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from loket.protocol import API_PREFIX
 from loket.server import error_handlers
 from loket.server.bsn import BsnKeys
-from loket.server.deps import Runtime
+from loket.server.deps import Runtime, known_query
 from loket.server.events import ChangeFeed
 from loket.server.limits import BodyLimitMiddleware
 from loket.server.metrics import Metrics, MetricsMiddleware
@@ -121,6 +121,7 @@ def create_app(config: AppConfig, storage: Storage | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(known_query)],  # unknown query parameters: 400, never ignored
     )
     error_handlers.install(app)
     for router in RESOURCES:

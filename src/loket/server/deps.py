@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from loket.domain.errors import FieldError
 from loket.server import policy, schemas
 from loket.server.auth import User
 from loket.server.errors import ApiError
@@ -79,6 +82,40 @@ async def admin_user(user: Caller) -> User:
 
 
 Admin = Annotated[User, Depends(admin_user)]
+
+_query_names: dict[int, frozenset[str]] = {}
+
+
+def _query_of(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_of(sub)
+    return names
+
+
+def declared_query(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares (its own and its dependencies', by alias)."""
+    names = _query_names.get(id(route))
+    if names is None:
+        names = _query_names[id(route)] = frozenset(_query_of(route.dependant))
+    return names
+
+
+async def known_query(request: Request) -> None:
+    """Every route's first dependency: a query parameter the route does not declare is
+    refused (400 naming it) rather than ignored, so a misspelt filter never silently
+    widens an answer and personal data in a made-up parameter is not taken in."""
+    if not request.scope.get("query_string"):
+        return
+    route = request.scope.get("route")
+    declared = declared_query(route) if isinstance(route, APIRoute) else frozenset()
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in declared]
+    if unknown:
+        shown = [name[:64] for name in unknown]
+        fields = [FieldError(name, "Unknown query parameter.") for name in shown]
+        listed = ", ".join(f"'{name}'" for name in shown)
+        raise ApiError("bad_request", f"Unknown query parameter {listed}.", fields)
+
 
 QueryText = Annotated[schemas.Text | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
