@@ -95,3 +95,71 @@ def test_healthz_is_not_ok_while_the_disk_is_full(small_disk: Path) -> None:
         }
         filler.unlink()
         assert httpx.get(f"{server.url}/healthz").status_code == 200
+
+
+def _long_contact() -> dict[str, object]:
+    from tests.server.helpers import contact
+
+    record = contact("anna")
+    record["questions"][0]["notes"] = "Inwoner belt over de verlenging. " * 25
+    return record
+
+
+def test_a_push_while_the_disk_is_full_is_503_and_loses_nothing(small_disk: Path) -> None:
+    from loket.server.embedded import EmbeddedServer
+    from tests.conftest import TEST_BSN_KEYS
+    from tests.server.helpers import API, contact, save
+
+    db_url = f"sqlite:///{small_disk / 'central.sqlite3'}"
+    with EmbeddedServer(db_url, bsn_keys=TEST_BSN_KEYS) as server:
+        token = server.store.users.add("anna", "agent", [])
+        client = httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        kept = save(contact("anna"))
+        first = client.post(f"{API}/sync/push", json={"changes": [kept]})
+        assert first.json()["results"][0]["status"] == "applied"
+        filler = fill(small_disk)
+        # Several, so one of them surely needs a new page and meets the full disk.
+        batch = [save(_long_contact()) for _ in range(100)]
+        full = client.post(f"{API}/sync/push", json={"changes": batch})
+        assert full.status_code == 503, full.text
+        assert int(full.headers["Retry-After"]) > 0
+        error = full.json()["error"]
+        assert error["code"] == "unavailable" and "no space left on device" in error["message"]
+        filler.unlink()
+        assert [c["id"] for c in client.get(f"{API}/contacts").json()["items"]] == [
+            kept["payload"]["contact"]["id"]
+        ]
+        again = client.post(f"{API}/sync/push", json={"changes": batch})
+        assert {r["status"] for r in again.json()["results"]} == {"applied"}
+        stored = client.get(f"{API}/contacts", params={"limit": 500}).json()["items"]
+        assert len(stored) == 101
+        client.close()
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_push_refused_by_a_full_postgresql_disk_is_503(live_server, monkeypatch) -> None:
+    """PostgreSQL's disk cannot be filled from here: its disk_full error (SQLSTATE 53100),
+    raised where the server's write would meet it, must come out as 503 too."""
+    import psycopg.errors
+
+    from tests.server.helpers import API, contact, save
+
+    _, token = live_server.make_user("agent", name="anna")
+    client = live_server.client(token)
+    kept = save(contact("anna"))
+    assert client.post(f"{API}/sync/push", json={"changes": [kept]}).status_code == 200
+    storage = live_server.server.store.storage
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise psycopg.errors.DiskFull("could not extend file: No space left on device")
+
+    monkeypatch.setattr(storage, "write", full)
+    refused = client.post(f"{API}/sync/push", json={"changes": [save(contact("anna"))]})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+    assert "disk is full" in refused.json()["error"]["message"]
+    monkeypatch.undo()
+    listed = client.get(f"{API}/contacts").json()["items"]
+    assert [c["id"] for c in listed] == [kept["payload"]["contact"]["id"]]

@@ -17,6 +17,7 @@ STATUS = {
     "too_large": 413,
     "validation": 422,
     "internal": 500,
+    "unavailable": 503,
 }
 
 
