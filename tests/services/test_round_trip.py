@@ -11,16 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from loket.config import Settings
 from loket.domain.models import Callback, Customer, Question
 from loket.domain.validation import mask_bsn
 from loket.services import ConsoleServices
+from tests.conftest import BACKENDS
 
 
 def _console(tmp_path: Path, name: str, url: str, token: str) -> ConsoleServices:
     return ConsoleServices.open(Settings(state_dir=tmp_path / name), server_url=url, token=token)
 
 
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 def test_contact_and_task_round_trip_through_the_server(tmp_path: Path, live_server: Any) -> None:
     _, agent_token = live_server.make_user("agent", ["kcc"], name="eva")
     _, bo_token = live_server.make_user("backoffice", ["afval"], name="frits")
@@ -29,6 +33,7 @@ def test_contact_and_task_round_trip_through_the_server(tmp_path: Path, live_ser
     office = _console(tmp_path, "frits", live_server.url, bo_token)
     try:
         contact = first.contacts.new("telefoon")
+        contact.call_id = "pbx-4711"  # popped for this call (the screen pop)
         contact.customer = Customer(
             name="Jan de Vries",
             phone="06 1234 5678",
@@ -63,6 +68,10 @@ def test_contact_and_task_round_trip_through_the_server(tmp_path: Path, live_ser
         expected = contact.to_dict()
         expected["customer"]["bsn"] = mask_bsn(contact.customer.bsn)
         assert pulled.to_dict() == expected
+        assert pulled.call_id == "pbx-4711"
+        with live_server.server.store.storage.read() as r:  # a column, for the figures
+            row = r.run("SELECT call_id FROM contacts WHERE id = ?", (contact.id,))
+        assert [dict(x) for x in row] == [{"call_id": "pbx-4711"}]
 
         assert office.sync.now(10).error is None
         claimed = office.tasks.claim(task.id)

@@ -129,6 +129,7 @@ class Contact:
     questions: list[Question] = field(default_factory=lambda: [Question()])
     status: ContactStatus = ContactStatus.OPEN
     rev: int = 0  # bumped by the console on every save; the store keeps the highest
+    call_id: str | None = None  # the telephone platform's call this contact was popped for
 
     def handling_seconds(self, now: datetime | None = None) -> float:
         """From taking the call to the end of wrap-up (talk time plus wrap-up time)."""
@@ -170,6 +171,7 @@ class Contact:
             questions=[Question(**q) for q in data.get("questions", [])],
             status=ContactStatus(data.get("status", "open")),
             rev=int(data.get("rev", 0)),
+            call_id=data.get("call_id") or None,
         )
 
 

@@ -80,6 +80,7 @@ class ContactOut(Out):
     questions: list[QuestionOut]
     status: ContactStatusName
     rev: int
+    call_id: str | None = None  # absent in contacts stored before it existed
 
 
 class CallbackOut(Out):

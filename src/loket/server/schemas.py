@@ -22,6 +22,7 @@ from loket.domain.tasks import ACTIONS
 from loket.protocol import PUSH_BATCH_MAX, Entity, PushStatus
 
 ID_MAX = 100
+CALL_ID_MAX = 200  # as the call events' call_id
 NAME_MAX = 200
 BATCH_MAX = PUSH_BATCH_MAX
 VERSION_MAX = 2**53  # fits every backend's integer and JSON numbers
@@ -108,6 +109,8 @@ class ContactIn(Strict):
     questions: list[QuestionIn] = Field(default_factory=list, max_length=50)
     status: ContactStatusName = ContactStatus.OPEN.value
     rev: Version = 0
+    # The platform's call id (POST /call-events) of a popped phone contact.
+    call_id: Annotated[Text, Field(min_length=1, max_length=CALL_ID_MAX)] | None = None
 
 
 class CallbackIn(Strict):

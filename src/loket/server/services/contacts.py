@@ -107,6 +107,7 @@ class ContactService:
             bsn_enc=sealed[1] if sealed else None,
             district=(customer.district or None) if customer else None,
             outcomes=[q.outcome for q in contact.questions if q.outcome],
+            call_id=contact.call_id,
             data_json=data_json,
         )
         if not tx.upsert_contact(row):  # another agent's contact, or an equal or older rev

@@ -42,6 +42,7 @@ class ContactRow:
     bsn_enc: str | None = None  # ... and the ciphertext; `data` holds only the masked form
     district: str | None = None
     outcomes: list[str] = field(default_factory=list)
+    call_id: str | None = None  # the telephone platform's call (a popped phone contact)
     data_json: str = ""  # `data` already encoded, so it is encoded once for both tables
 
 
@@ -106,14 +107,14 @@ class ContactWrites(ContactReads):
         rows = self.run(
             "INSERT INTO contacts (id, agent, channel, started_at, status, rev, has_customer,"
             " phone, email, bsn_hash, bsn_key_id, bsn_enc, district, data,"
-            " ended_at, handling_seconds, local_day, local_week)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " call_id, ended_at, handling_seconds, local_day, local_week)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, channel = excluded.channel,"
             " started_at = excluded.started_at, status = excluded.status, rev = excluded.rev,"
             " has_customer = excluded.has_customer, phone = excluded.phone,"
             " email = excluded.email, bsn_hash = excluded.bsn_hash,"
             " bsn_key_id = excluded.bsn_key_id, bsn_enc = excluded.bsn_enc,"
-            " district = excluded.district, data = excluded.data,"
+            " district = excluded.district, data = excluded.data, call_id = excluded.call_id,"
             " ended_at = excluded.ended_at, handling_seconds = excluded.handling_seconds,"
             " local_day = excluded.local_day, local_week = excluded.local_week"
             " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent"
@@ -133,6 +134,7 @@ class ContactWrites(ContactReads):
                 row.bsn_enc,
                 row.district,
                 row.data_json or json.dumps(row.data),
+                row.call_id,
                 *figures.contact_columns(row.data),
             ),
         )
