@@ -231,3 +231,89 @@ def test_restart_during_wrapup_comes_back_in_wrapup(services) -> None:
     again.restore()
     assert again.state == CallState.WRAPUP and again.current.id == contact.id
     assert again.current.questions[0].notes == "nog aan het typen"
+
+
+# -- the screen pop ---------------------------------------------------------------------------
+
+
+def _call(call_id: str = "pbx-1", caller: str = "0612345678", at: datetime | None = None):
+    from loket.tui.workspace import PoppedCall
+
+    return PoppedCall(call_id, caller, at or datetime(2026, 3, 2, 8, 59, 50, tzinfo=UTC))
+
+
+def test_a_popped_call_opens_a_phone_contact_from_its_answer(services) -> None:
+    clock = Clock()
+    workspace = ContactWorkspace(services, clock=clock)
+    workspace.restore()
+    services.store.set_meta("last_channel", "balie")
+    contact = workspace.pop_call(_call())
+    assert contact is workspace.current and workspace.state == CallState.TALKING
+    assert (contact.channel, contact.call_id) == ("telefoon", "pbx-1")
+    assert contact.started_at == workspace.since == datetime(2026, 3, 2, 8, 59, 50, tzinfo=UTC)
+    assert contact.customer.phone == "0612345678"
+    # In the draft at once: a console killed now comes back with the call, once.
+    again = ContactWorkspace(services, clock=clock)
+    again.restore()
+    assert again.current.call_id == "pbx-1" and again.has_call("pbx-1")
+    assert again.pop_call(_call()) is None and again.parked == {}
+
+
+def test_a_popped_call_never_starts_in_the_future_and_may_have_no_number(services) -> None:
+    clock = Clock()
+    workspace = ContactWorkspace(services, clock=clock)
+    workspace.restore()
+    ahead = clock.now + timedelta(seconds=5)  # the platform's clock runs ahead
+    contact = workspace.pop_call(_call(caller="", at=ahead))
+    assert contact.started_at == clock.now and contact.customer is None
+
+
+def test_a_call_popped_while_talking_waits_until_the_contact_is_parked(services) -> None:
+    workspace = _workspace(services)
+    first = workspace.current
+    workspace.edit(first.id, "question.notes", "halverwege")
+    assert workspace.busy
+    assert workspace.pop_call(_call()) is None
+    assert workspace.current is first and workspace.pending_call.call_id == "pbx-1"
+    assert workspace.pop_call(_call()) is None  # the same call again changes nothing
+    assert workspace.take_pending() is None  # still talking
+    workspace.park()
+    popped = workspace.take_pending()
+    assert popped is not None and popped.call_id == "pbx-1"
+    assert workspace.pending_call is None
+    assert workspace.parked[first.id].questions[0].notes == "halverwege"
+
+
+def test_a_clean_wrapup_gives_way_but_an_edited_one_keeps_the_call_pending(services) -> None:
+    clock = Clock()
+    workspace = ContactWorkspace(services, clock=clock)
+    workspace.restore()
+    first = workspace.take_call()
+    workspace.edit(first.id, "question.text", "Paspoort")
+    workspace.resolve()
+    clock.advance(10)
+    popped = workspace.pop_call(_call("pbx-1"))  # nothing typed since the close
+    assert popped is not None and workspace.current is popped
+    assert services.contacts.get(first.id).ended_at == clock.now  # the wrap-up was stored
+
+    workspace.edit(popped.id, "question.text", "Afval")
+    workspace.resolve()
+    workspace.edit(popped.id, "question.notes", "nawerk in wording")
+    assert workspace.busy
+    assert workspace.pop_call(_call("pbx-2")) is None
+    assert workspace.current.id == popped.id and workspace.state == CallState.WRAPUP
+    nxt = workspace.take_call()  # F12 takes the caller the platform put through
+    assert nxt is not None and nxt.call_id == "pbx-2"
+    assert services.contacts.get(popped.id).questions[0].notes == "nawerk in wording"
+
+
+def test_a_wrapup_restored_from_its_draft_counts_as_edited(services) -> None:
+    workspace = _workspace(services)
+    contact = workspace.current
+    workspace.edit(contact.id, "question.text", "Afval")
+    workspace.resolve()
+    workspace.edit(contact.id, "question.notes", "nog aan het typen")
+    workspace.save_draft()
+    again = ContactWorkspace(services)
+    again.restore()
+    assert again.state == CallState.WRAPUP and again.busy

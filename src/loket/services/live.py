@@ -16,6 +16,16 @@ from loket.sync import SyncEngine, SyncError
 from loket.sync.live import LiveClient
 
 NO_SERVER = "Geen centrale server ingesteld (LOKET_SERVER_URL)."
+# Call events after which a call may be talking to a (new) agent: the screen pop's cue.
+POP_KINDS = frozenset({"answered", "transferred"})
+
+
+def pop_cue(data: dict[str, Any]) -> str | None:
+    """The call id of a live event that may pop a call on this console, else None. The
+    stream carries no numbers; `LiveDesk.answered_call` reads the call itself."""
+    if data.get("entity") != "call" or data.get("status") not in POP_KINDS:
+        return None
+    return str(data.get("id") or "") or None
 
 
 class LiveDesk:
@@ -44,10 +54,23 @@ class LiveDesk:
         """Call `listener` (from the stream thread) with every live event's data."""
         self.engine.event_listeners.append(listener)
 
+    def off_event(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        if listener in self.engine.event_listeners:
+            self.engine.event_listeners.remove(listener)
+
     def call(self, call_id: str) -> dict[str, Any]:
         """The call with the caller's number and talk time (this agent's, or any for a
         supervisor)."""
         return self.client.call(call_id)
+
+    def answered_call(self, call_id: str, agent: str) -> dict[str, Any] | None:
+        """The call (with the caller's number) if `agent` is talking on it now, else None:
+        a supervisor's stream carries everyone's calls, a stale event one that moved on.
+        SyncError when the server cannot be asked (`RequestRefused` for an unknown call)."""
+        call = self.call(call_id)
+        if call.get("agent") == agent and call.get("status") == "talking":
+            return call
+        return None
 
     def set_state(self, state: str, reason: str = "") -> dict[str, Any]:
         return self.client.set_state(state, reason)

@@ -4,6 +4,7 @@ call events, tickets, agent states, live figures. Same errors as `SyncClient`.""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from loket.sync.client import RequestRefused, ServerError, SyncClient
 
@@ -30,7 +31,7 @@ class LiveClient(SyncClient):
         return self._dict("POST", "/call-events", json=event)
 
     def call(self, call_id: str) -> dict[str, Any]:
-        return self._dict("GET", f"/calls/{call_id}")
+        return self._dict("GET", f"/calls/{quote(call_id, safe='')}")
 
     def draw_ticket(self, service: str) -> dict[str, Any]:
         return self._dict("POST", "/tickets", json={"service": service})

@@ -8,6 +8,7 @@ frame, so start-up never waits for the store, the kb index or the network.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -17,12 +18,20 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from loket.tui import strings as S
-from loket.tui.messages import ServicesFailed, ServicesReady, SyncStateChanged
+from loket.tui.messages import (
+    CallAnswered,
+    CallCue,
+    ServicesFailed,
+    ServicesReady,
+    SyncStateChanged,
+)
 
 AGENT, WORKLIST, QUEUE, LIVE = "agent", "worklist", "queue", "live"
 # Deferred work waits for the first frame to reach the terminal; this is the fallback should
 # that moment never be seen (e.g. a Textual that no longer calls App._display).
 FIRST_PAINT_FALLBACK_S = 0.5
+POP_TRIES = 3  # reading a popped call: tries, a short pause between them
+POP_RETRY_S = 0.5
 START_MODE = {"agent": AGENT, "backoffice": WORKLIST, "supervisor": QUEUE, "admin": QUEUE}
 
 
@@ -139,6 +148,8 @@ class LoketApp(App[None]):
         self._ready_callbacks: list[Callable[[Any], None]] = []
         self._start_mode = start_mode
         self._after_paint: list[Callable[[], Any]] | None = []
+        self._popped: set[str] = set()  # calls already popped (or waiting to) on this console
+        self._pops: list[CallAnswered] = []  # popped before the agent screen could take them
 
     # -- services ----------------------------------------------------------------------------
 
@@ -213,6 +224,8 @@ class LoketApp(App[None]):
             if mode != self.current_mode:
                 self.switch_mode(mode)
         self.post_message(SyncStateChanged(self.sync_state))
+        if services.live.available:
+            services.live.on_event(self._live_event)
         services.sync.start(self._sync_changed)
 
     def on_services_failed(self, message: ServicesFailed) -> None:
@@ -251,6 +264,59 @@ class LoketApp(App[None]):
         hook = getattr(screen, "sync_changed", None)
         if hook is not None:
             hook(message.state)
+
+    # -- the screen pop ----------------------------------------------------------------------
+
+    def _live_event(self, data: dict[str, Any]) -> None:
+        """Called from the stream thread with each live event; post_message is thread-safe."""
+        from loket.services.live import pop_cue
+
+        call_id = pop_cue(data)
+        if call_id is not None:
+            self.post_message(CallCue(call_id))
+
+    def on_call_cue(self, message: CallCue) -> None:
+        if message.call_id not in self._popped:
+            self._read_popped_call(message.call_id)
+
+    @work(thread=True, group="pop", exit_on_error=False)
+    def _read_popped_call(self, call_id: str) -> None:
+        """Read the call: it pops only if this user is talking on it now."""
+        from loket.domain.models import from_iso
+        from loket.services import SyncError
+
+        services = self.services
+        if services is None:
+            return
+        for attempt in range(POP_TRIES):
+            try:
+                call = services.live.answered_call(call_id, services.user.name)
+            except SyncError:
+                if attempt + 1 < POP_TRIES:
+                    time.sleep(POP_RETRY_S)
+                continue
+            if call is not None:
+                caller = str(call.get("caller") or "")
+                self.post_message(CallAnswered(call_id, caller, from_iso(call.get("answered_at"))))
+            return
+
+    def on_call_answered(self, message: CallAnswered) -> None:
+        """Bring up the agent screen with a phone contact for the call (once per call)."""
+        if message.call_id in self._popped:
+            return
+        self._popped.add(message.call_id)
+        if self.current_mode != AGENT:
+            self.switch_mode(AGENT)
+        screen = self._agent_screen()
+        if screen is None:  # not loaded yet: it takes these once it is
+            self._pops.append(message)
+        else:
+            screen.post_message(message)
+
+    def take_pops(self) -> list[CallAnswered]:
+        """Calls popped before the agent screen was loaded (it asks once, when it is)."""
+        pops, self._pops = self._pops, []
+        return pops
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -329,6 +395,7 @@ class LoketApp(App[None]):
         services = self.services
         if services is None:
             return
+        services.live.off_event(self._live_event)
         services.sync.stop()
         if self._owns_services:
             services.close()

@@ -167,3 +167,20 @@ class LiveEvent(Message):
     """One event of the central store's stream (call, ticket, agent, contact, task)."""
 
     data: dict[str, Any]
+
+
+@dataclass
+class CallCue(Message, bubble=False):
+    """The event stream says a call was answered or transferred (no number: the app reads
+    the call in a worker to see whether it is this agent's)."""
+
+    call_id: str
+
+
+@dataclass
+class CallAnswered(Message, bubble=False):
+    """The telephone platform put a call through to this agent: the screen pop."""
+
+    call_id: str
+    caller: str  # "" when the caller withheld the number
+    answered_at: Any  # datetime | None

@@ -37,6 +37,15 @@ class CallState(StrEnum):
     WRAPUP = "wrapup"  # the conversation ended; notes are finished (nawerk)
 
 
+@dataclass(frozen=True)
+class PoppedCall:
+    """A call the telephone platform says this agent answered (the screen pop)."""
+
+    call_id: str
+    caller: str  # the caller's number; "" when withheld
+    answered_at: datetime | None  # when the agent answered: the contact's start
+
+
 class WorkspaceServices(Protocol):
     """What the workspace needs from the console services (loket.services)."""
 
@@ -90,6 +99,9 @@ class ContactWorkspace:
         self.dirty = False  # edits not yet in the draft
         self.state = CallState.WAITING
         self.since = clock()  # when the current state began
+        self.edited_in_wrapup = False  # the wrap-up has edits the store does not have yet
+        # An answered call that popped while the agent was busy: it opens once they are not.
+        self.pending_call: PoppedCall | None = None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -142,6 +154,10 @@ class ContactWorkspace:
         self.parked = open_contacts
         if current is not None:
             self._show(current, int(pointer.get("question", 0) or 0))
+            # A wrap-up that comes back from its draft has edits the store does not have.
+            self.edited_in_wrapup = self.state == CallState.WRAPUP and (
+                DRAFT_PREFIX + current.id in drafts
+            )
         return restored
 
     def _show(self, contact: Contact, q_index: int = 0) -> None:
@@ -155,6 +171,21 @@ class ContactWorkspace:
 
     def _enter(self, state: CallState, since: datetime | None = None) -> None:
         self.state, self.since = state, since or self.clock()
+        self.edited_in_wrapup = False
+
+    def _touched(self) -> None:
+        """Something changed on the current contact (not yet in the draft or the store)."""
+        self.dirty = True
+        if self.state == CallState.WRAPUP:
+            self.edited_in_wrapup = True
+
+    @property
+    def busy(self) -> bool:
+        """In a conversation, or in a wrap-up with edits since it was stored: a popped call
+        must not take the screen now (it waits in `pending_call`)."""
+        return self.state == CallState.TALKING or (
+            self.state == CallState.WRAPUP and self.edited_in_wrapup
+        )
 
     # -- edits (each names the contact it was made for) -------------------------------------
 
@@ -181,7 +212,8 @@ class ContactWorkspace:
                 setattr(question, name, value)
         else:
             raise ValueError(f"unknown field {field!r}")
-        self.dirty = self.dirty or changed
+        if changed:
+            self._touched()
         return changed
 
     @staticmethod
@@ -216,7 +248,7 @@ class ContactWorkspace:
             question.products.append(product_id)
         else:
             question.products.remove(product_id)
-        self.dirty = True
+        self._touched()
         return True
 
     def record_product(self, product_id: str) -> bool:
@@ -233,7 +265,7 @@ class ContactWorkspace:
             self._merge_saved(saved)
         if product_id not in self.question.products:
             self.question.products.append(product_id)
-        self.dirty = True
+        self._touched()
         return True
 
     def _merge_saved(self, saved: Contact) -> None:
@@ -253,7 +285,7 @@ class ContactWorkspace:
         """The route dialog stored a task for a question of the current contact."""
         if self.is_current(saved.id):
             self._merge_saved(saved)
-            self.dirty = True
+            self._touched()
 
     # -- questions --------------------------------------------------------------------------
 
@@ -261,7 +293,7 @@ class ContactWorkspace:
         assert self.current is not None
         self.current.questions.append(Question())
         self.q_index = len(self.current.questions) - 1
-        self.dirty = True
+        self._touched()
         return self.question
 
     def select_question(self, index: int) -> bool:
@@ -322,14 +354,63 @@ class ContactWorkspace:
         return saved
 
     def take_call(self, channel: str | None = None) -> Contact | None:
-        """The next resident: ends a running wrap-up, then starts a contact now.
-        None while a call is being handled (park or close it first)."""
+        """The next resident: ends a running wrap-up, then starts a contact now (for the
+        pending popped call, if one waits). None while a call is being handled (park or
+        close it first)."""
         if self.state == CallState.TALKING:
             return None
         previous = self.current
         if self.state == CallState.WRAPUP:
             self.end_wrapup()
+        if self.pending_call is not None:  # the caller the platform put through meanwhile
+            popped = self.take_pending()
+            if popped is not None:
+                return popped
         return self.new_contact(channel or (previous.channel if previous else None))
+
+    def has_call(self, call_id: str) -> bool:
+        """A contact for this call is open already (current or parked), or waits to open."""
+        contacts = [*self.parked.values(), *([self.current] if self.current else [])]
+        pending = self.pending_call
+        return any(c.call_id == call_id for c in contacts) or (
+            pending is not None and pending.call_id == call_id
+        )
+
+    def pop_call(self, call: PoppedCall) -> Contact | None:
+        """The platform says this agent answered `call`: a telefoon contact for it, started
+        when it was answered, with the caller's number (so the history lookup starts).
+
+        A running wrap-up without new edits is ended and stored first, as for the next
+        call (`take_call`). While `busy`, or when that wrap-up cannot be stored as it is
+        (DomainError), nothing changes: the call waits in `pending_call` (the latest wins:
+        the agent has one line) and None is returned; `take_pending` opens it later."""
+        if self.has_call(call.call_id):
+            return None
+        self.pending_call = call
+        if self.busy:
+            return None
+        return self.take_pending()
+
+    def take_pending(self) -> Contact | None:
+        """Open the pending popped call if the agent is no longer busy; None otherwise.
+        Raises nothing: a wrap-up that cannot be stored keeps the call pending."""
+        call = self.pending_call
+        if call is None or self.busy:
+            return None
+        if self.state == CallState.WRAPUP:
+            try:
+                self.end_wrapup()
+            except DomainError:
+                return None
+        self.pending_call = None
+        contact = self.new_contact("telefoon", call_id=call.call_id)
+        if call.answered_at is not None:
+            contact.started_at = min(call.answered_at, contact.started_at)
+            self.since = contact.started_at
+        if call.caller:
+            contact.customer = Customer(phone=call.caller)
+        self.save_draft()  # a console killed now still has the call and the number
+        return contact
 
     def discard(self) -> Contact | None:
         """Throw the current contact away (a misdial): it is in no figure. If it was stored
@@ -382,10 +463,11 @@ class ContactWorkspace:
         self.save_draft()
         return target
 
-    def new_contact(self, channel: str | None = None) -> Contact:
+    def new_contact(self, channel: str | None = None, call_id: str | None = None) -> Contact:
         """Start the next contact now (the previous one is closed or parked)."""
         contact = self.services.contacts.new(channel)
         contact.started_at = self.clock()  # the call is taken now: handling time starts
+        contact.call_id = call_id
         self._show(contact)
         self.services.contacts.save_draft(CURRENT_KEY, {"contact_id": contact.id, "question": 0})
         return contact

@@ -30,6 +30,7 @@ from loket.tui.formatting import format_due, local
 from loket.tui.messages import (
     ArticleChosen,
     ArticleLoaded,
+    CallAnswered,
     ContactClosed,
     ContactEdited,
     CustomerChanged,
@@ -43,7 +44,7 @@ from loket.tui.messages import (
 from loket.tui.widgets.article_view import ArticleView
 from loket.tui.widgets.search_panel import SearchPanel
 from loket.tui.widgets.status_line import StatusLine
-from loket.tui.workspace import CallState, ContactWorkspace, Snapshot
+from loket.tui.workspace import CallState, ContactWorkspace, PoppedCall, Snapshot
 
 DRAFT_DELAY_S = 0.5
 HISTORY_DELAY_S = 0.3
@@ -230,6 +231,8 @@ class AgentScreen(Screen[None]):
         if restored:
             message = S.DRAFT_RESTORED if restored == 1 else S.DRAFTS_RESTORED.format(n=restored)
             self.notify(message)
+        for pop in self.app.take_pops():  # type: ignore[attr-defined]
+            self.post_message(pop)
 
     @property
     def panel(self) -> Any:
@@ -574,6 +577,7 @@ class AgentScreen(Screen[None]):
         self.notify(S.RESOLVED, timeout=4)
         self.show_current()  # the same contact, now in its wrap-up
         self.action_focus_notes()
+        self._open_pending()
 
     async def action_take_call(self) -> None:
         """The next resident: ends the wrap-up (storing its time) and starts a contact now."""
@@ -586,14 +590,66 @@ class AgentScreen(Screen[None]):
         if self.contact is not None and not await self.take_screen():
             return
         self._stop_draft_timer()
+        pending = self.workspace.pending_call
         try:
-            self.workspace.take_call()
+            contact = self.workspace.take_call()
         except DomainError as error:
             self.show_error(error)
             return
         self._clear_search()
         self.show_current()
         self.action_focus_search()
+        if pending is not None and contact is not None and contact.call_id == pending.call_id:
+            self._say_popped(pending)  # F12 took the caller the platform put through
+
+    # -- the screen pop: the platform put a call through to this agent -----------------------
+
+    async def on_call_answered(self, message: CallAnswered) -> None:
+        """A phone contact for the call at once, with the caller's number (the history
+        lookup follows it); while the agent is busy with another contact nothing on screen
+        changes and the call waits until that one is parked, discarded or resolved."""
+        workspace = self.workspace
+        if workspace is None or workspace.has_call(message.call_id):
+            return
+        if self.contact is not None and not await self.take_screen():
+            return
+        call = PoppedCall(message.call_id, message.caller, message.answered_at)
+        if workspace.pop_call(call) is None:
+            if workspace.pending_call is call:
+                number = call.caller or S.POP_NUMBER_WITHHELD
+                self.notify(S.POP_BUSY.format(number=number), severity="warning", timeout=10)
+            return
+        self._popped(call)
+
+    def _popped(self, call: PoppedCall) -> None:
+        """The workspace opened a contact for `call`: show it and say so."""
+        self._stop_draft_timer()
+        self._clear_search()
+        self.show_current()
+        self.action_focus_search()
+        self._say_popped(call)
+
+    def _say_popped(self, call: PoppedCall) -> None:
+        if call.caller:
+            self.notify(S.POP_ANSWERED.format(number=call.caller), timeout=5)
+        else:
+            self.notify(S.POP_WITHHELD, timeout=6)
+
+    def _open_pending(self) -> bool:
+        """After a park, discard or resolve: a call that popped meanwhile opens now."""
+        workspace = self.workspace
+        call = workspace.pending_call if workspace is not None else None
+        if call is not None and workspace is not None and workspace.take_pending() is not None:
+            self._popped(call)
+            return True
+        return False
+
+    def _show_next(self) -> None:
+        """The contact left the screen: the call that popped meanwhile, or the blank wait."""
+        if not self._open_pending():
+            self._clear_search()
+            self.show_current()
+            self.action_focus_search()
 
     async def action_discard(self) -> None:
         """A misdial: after a confirmation the contact is thrown away and counted nowhere."""
@@ -617,9 +673,7 @@ class AgentScreen(Screen[None]):
         self._stop_draft_timer()
         if self.workspace.discard() is not None:
             self.notify(S.DISCARDED, timeout=3)
-            self._clear_search()
-            self.show_current()
-            self.action_focus_search()
+            self._show_next()
 
     def _clear_search(self) -> None:
         from textual.widgets import OptionList
@@ -663,9 +717,7 @@ class AgentScreen(Screen[None]):
         self._stop_draft_timer()
         self.workspace.park()
         self.notify(S.PARKED, timeout=3)
-        self._clear_search()
-        self.show_current()
-        self.action_focus_search()
+        self._show_next()
 
     async def action_switch_contact(self) -> None:
         if self.contact is not None and not await self.take_screen():
