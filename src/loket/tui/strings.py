@@ -75,7 +75,7 @@ DRAFTS_RESTORED = "{n} concepten hersteld"
 RESOLVED = "Contact afgehandeld; nawerk loopt (F12 = volgende inwoner)"
 CALL_TAKEN = "Gesprek aangenomen"
 ALREADY_TALKING = "Er loopt al een gesprek: handel het af (F5) of parkeer het (F8)."
-POP_ANSWERED = "Gesprek aangenomen: {number}. Eerdere contacten worden gezocht."
+POP_ANSWERED = "Gesprek aangenomen: {number}."
 POP_WITHHELD = "Gesprek aangenomen: nummer afgeschermd. Vraag naar telefoon of e-mail (F4)."
 POP_NUMBER_WITHHELD = "nummer afgeschermd"
 POP_BUSY = (
