@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from loket.domain.models import Callback, Contact, Customer, Question, Task
+from loket.domain.models import OUTCOME_ROUTED, Callback, Contact, Customer, Question, Task
 
 API = "/api/v1"
 VALID_BSN = "111222333"  # passes the elfproef
@@ -48,6 +48,30 @@ def task(created_by: str, team: str = "burgerzaken", **overrides: Any) -> dict[s
     data = record.to_dict()
     data.update(overrides)
     return data
+
+
+def routed_contact(agent: str, **customer: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A closed contact of `agent` (with a customer) whose one question was routed to
+    burgerzaken, and that task; the question has notes that must stay with the contact."""
+    task_id = str(uuid.uuid4())
+    data = with_customer(contact(agent), **customer)
+    data.update(status="closed", ended_at="2026-11-23T09:05:00+00:00")
+    data["questions"][0].update(
+        text="Rijbewijs kwijt", outcome=OUTCOME_ROUTED, task_id=task_id, notes="belt vaak boos"
+    )
+    question_id = data["questions"][0]["id"]
+    routed = task(agent, id=task_id, contact_id=data["id"], question_id=question_id)
+    return data, routed
+
+
+def act_on_task(client: httpx.Client, task_id: str, path: str, **fields: Any) -> dict[str, Any]:
+    """One task action over HTTP at the task's current version; the new task."""
+    url = f"{API}/tasks/{task_id}"
+    version = client.get(url).json()["version"]
+    answer = client.post(f"{url}/{path}", json={"version": version, **fields})
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
 
 
 def change(kind: str, payload: dict[str, Any], change_id: str | None = None) -> dict[str, Any]:

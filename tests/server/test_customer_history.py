@@ -3,30 +3,24 @@ contact, its routed question's task as it stands now, and the access log's "why"
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from loket.domain.models import OUTCOME_ROUTED
 from tests.conftest import BACKENDS
-from tests.server.helpers import API, contact, create, push, save, task, with_customer
+from tests.server.helpers import (
+    API,
+    act_on_task,
+    contact,
+    create,
+    push,
+    routed_contact,
+    save,
+    with_customer,
+)
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 
 PHONE = "+31 6 1234 5678"
-
-
-def _routed_contact(agent: str) -> tuple[dict, dict]:
-    """A closed contact of `agent` whose one question was routed to burgerzaken."""
-    task_id = str(uuid.uuid4())
-    data = with_customer(contact(agent), name="Jan Jansen")
-    data["status"] = "closed"
-    data["ended_at"] = "2026-11-23T09:05:00+00:00"
-    data["questions"][0].update(
-        text="Rijbewijs kwijt", outcome=OUTCOME_ROUTED, task_id=task_id, notes="belt vaak boos"
-    )
-    routed = task(agent, id=task_id, contact_id=data["id"], question_id=data["questions"][0]["id"])
-    return data, routed
 
 
 def _lookup(client, **body) -> list[dict]:
@@ -39,7 +33,7 @@ def test_a_colleague_sees_the_closed_history_with_the_task_as_it_stands(live_ser
     anna, anna_token = live_server.make_user("agent")
     bob, bob_token = live_server.make_user("agent")
     _, bo_token = live_server.make_user("backoffice", ["burgerzaken"])
-    earlier, routed = _routed_contact(anna)
+    earlier, routed = routed_contact(anna, name="Jan Jansen")
     draft = with_customer(contact(anna))  # still open: anna's own work, not history
     results = push(live_server.client(anna_token), save(earlier), create(routed), save(draft))
     assert [r["status"] for r in results] == ["applied"] * 3
@@ -58,17 +52,11 @@ def test_a_colleague_sees_the_closed_history_with_the_task_as_it_stands(live_ser
     assert routed["internal_note"] not in body  # and the back office's note stays internal
 
     backoffice = live_server.client(bo_token)
-    task_url = f"{API}/tasks/{routed['id']}"
-
-    def act(path: str, **fields) -> None:
-        version = backoffice.get(task_url).json()["version"]
-        answer = backoffice.post(f"{task_url}/{path}", json={"version": version, **fields})
-        assert answer.status_code == 200, answer.text
-
-    act("claim")
-    act("callback-attempts", reached=False, note="voicemail")
-    act("callback-attempts", reached=True)
-    act("resolve", resolution="Nieuw rijbewijs aangevraagd, ophalen over een week.")
+    act_on_task(backoffice, routed["id"], "claim")
+    act_on_task(backoffice, routed["id"], "callback-attempts", reached=False, note="voicemail")
+    act_on_task(backoffice, routed["id"], "callback-attempts", reached=True)
+    resolution = "Nieuw rijbewijs aangevraagd, ophalen over een week."
+    act_on_task(backoffice, routed["id"], "resolve", resolution=resolution)
     question = _lookup(bob_client, phone=PHONE)[0]["questions"][0]
     assert question["task"]["status"] == "done"
     assert question["task"]["attempts"] == 2 and question["task"]["reached"] is True
@@ -91,14 +79,11 @@ def test_a_returned_task_shows_its_reason_in_the_history(live_server):
     anna, anna_token = live_server.make_user("agent")
     _, bob_token = live_server.make_user("agent")
     _, bo_token = live_server.make_user("backoffice", ["burgerzaken"])
-    earlier, routed = _routed_contact(anna)
+    earlier, routed = routed_contact(anna, name="Jan Jansen")
     push(live_server.client(anna_token), save(earlier), create(routed))
     backoffice = live_server.client(bo_token)
-    task_url = f"{API}/tasks/{routed['id']}"
-    for path, fields in (("claim", {}), ("return", {"note": "Geen geldig adres bekend"})):
-        version = backoffice.get(task_url).json()["version"]
-        answer = backoffice.post(f"{task_url}/{path}", json={"version": version, **fields})
-        assert answer.status_code == 200, answer.text
+    act_on_task(backoffice, routed["id"], "claim")
+    act_on_task(backoffice, routed["id"], "return", note="Geen geldig adres bekend")
     task_now = _lookup(live_server.client(bob_token), phone=PHONE)[0]["questions"][0]["task"]
     assert task_now["status"] == "returned"
     assert task_now["returned_reason"] == "Geen geldig adres bekend"
