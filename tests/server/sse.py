@@ -79,6 +79,11 @@ class SseReader:
                 key, _, value = line.partition(":")
                 block[key] = value.strip()
 
+    @property
+    def running(self) -> bool:
+        """Whether the stream is still open (False once the server ended it)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wait_for(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while len(self.events) < count and time.monotonic() < deadline:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from loket.server.admin import disable_user
 from tests.conftest import BACKENDS
 from tests.server.helpers import contact, create, push, save, task, with_customer
 from tests.server.sse import SseReader
@@ -80,3 +81,19 @@ def test_second_sqlite_process_on_same_file_sees_events(server_factory):
         [result] = push(a.client(token), save(contact(name)))
         [event] = reader.wait_for(1, timeout=3.0)
     assert event["id"] == result["seq"]
+
+
+@pytest.mark.parametrize("live_server", [FAST], indirect=True)
+def test_a_disabled_users_open_stream_ends_and_gets_nothing_more(live_server):
+    supervisor, token = live_server.make_user("supervisor")
+    agent, agent_token = live_server.make_user("agent")
+    client = live_server.client(agent_token)
+    with SseReader(live_server.url, token) as reader:
+        push(client, save(contact(agent)))
+        assert len(reader.wait_for(1)) == 1
+        disable_user(live_server.db_url, supervisor)
+        time.sleep(1.5)  # the recheck interval and a heartbeat
+        push(client, save(contact(agent)))
+        time.sleep(0.5)
+        assert reader.error is None and not reader.running
+    assert len(reader.events) == 1

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from loket.server.admin import disable_user
 from tests.conftest import BACKENDS
 from tests.server.helpers import (
     API,
@@ -214,3 +215,22 @@ def test_reads_of_tasks_are_access_logged_like_reads_of_contacts(live_server):
             (bo, "task_action", *seen),  # and in push
         ]
     )
+
+
+def test_a_user_disabled_on_the_command_line_is_refused_at_once_by_every_server(server_factory):
+    """`loket user disable` writes to the database from another process: no server may
+    keep honouring the token from a cache, neither for reads nor for pushes."""
+    first, second = server_factory(n=2)
+    name, token = first.make_user("agent")
+    clients = [first.client(token), second.client(token)]
+    for client in clients:  # each server has seen (and could have cached) the caller
+        assert client.get(f"{API}/me").status_code == 200
+        assert push(client, save(contact(name)))[0]["status"] == "applied"
+    disable_user(first.db_url, name)
+    for client in clients:
+        assert client.get(f"{API}/me").status_code == 401
+        refused = client.post(f"{API}/sync/push", json={"changes": [save(contact(name))]})
+        assert refused.status_code == 401, refused.text
+    admin = first.client(first.make_user("admin")[1])
+    stored = admin.get(f"{API}/contacts", params={"agent": name}).json()["items"]
+    assert len(stored) == 2  # what was pushed before the disable stays

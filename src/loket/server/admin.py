@@ -75,7 +75,7 @@ def list_users(db_url: str) -> list[dict[str, Any]]:
 
 
 def disable_user(db_url: str, name: str) -> None:
-    """Disable a user; its token stops working (within seconds on running servers)."""
+    """Disable a user; its token is refused by the next request to any server."""
     with _store(db_url) as store:
         try:
             store.users.disable(name)

@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from loket.server import policy
@@ -138,13 +139,33 @@ def sse_event(head: dict[str, Any]) -> str:
     return f"id: {data['seq']}\nevent: change\ndata: {json.dumps(data)}\n\n"
 
 
+ALLOWED_RECHECK_SECONDS = 1.0
+
+
 async def event_stream(
-    feed: ChangeFeed, user: User, since: int | None, heartbeat: float
+    feed: ChangeFeed,
+    user: User,
+    since: int | None,
+    heartbeat: float,
+    allowed: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[str]:
-    """The SSE body for one client: backlog after `since`, then live heads, with pings."""
+    """The SSE body for one client: backlog after `since`, then live heads, with pings.
+
+    `allowed` (whether the user is still enabled) is asked again at most once a second
+    while events flow, and at every ping: a disabled user's open stream ends within a
+    second and never gets another event after that check."""
     sub = feed.subscribe()
     scope = policy.change_scope(user)
     cursor = feed.high if since is None else since
+    checked = time.monotonic()
+
+    async def still_allowed(force: bool = False) -> bool:
+        nonlocal checked
+        if allowed is None or (not force and time.monotonic() - checked < ALLOWED_RECHECK_SECONDS):
+            return True
+        checked = time.monotonic()
+        return await allowed()
+
     try:
         yield ": connected\n\n"
         while not sub.closed:
@@ -161,8 +182,12 @@ async def event_stream(
                 try:
                     await asyncio.wait_for(sub.ready.wait(), heartbeat)
                 except TimeoutError:
+                    if not await still_allowed(force=True):
+                        return
                     yield ": ping\n\n"
                     continue
+            if not await still_allowed():
+                return
             while sub.items and not sub.lagged:
                 head = sub.items.popleft()
                 if int(head["seq"]) <= cursor:

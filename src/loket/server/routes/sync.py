@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from loket.domain.errors import FieldError
 from loket.protocol import API_PREFIX
 from loket.server import schemas
-from loket.server.deps import Caller, Limit, Running, Seq, Store
+from loket.server.deps import Caller, Limit, Pusher, Running, Seq, Store
 from loket.server.errors import ApiError
 from loket.server.events import event_stream
 from loket.server.responses import PullOut, PushOut
@@ -21,7 +22,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["sync"])
 
 
 @router.post("/sync/push", response_model=PushOut)
-async def push(body: schemas.PushIn, user: Caller, rt: Running) -> JSONResponse:
+async def push(body: schemas.PushIn, user: Pusher, rt: Running) -> JSONResponse:
     """Apply an outbox batch: one result per change, in order (group commit, see writer)."""
     results = await rt.writer.push(user, body.changes)
     for status, count in Counter(r["status"] for r in results).items():
@@ -53,10 +54,14 @@ async def events(
             raise ApiError("bad_request", message, [FieldError("Last-Event-ID", message)])
     metrics = rt.metrics
 
+    async def allowed() -> bool:
+        return await run_in_threadpool(rt.store.users.enabled, user.name)
+
     async def body() -> AsyncIterator[str]:
         metrics.sse_clients.inc()
         try:
-            async for chunk in event_stream(rt.feed, user, start, rt.config.heartbeat_seconds):
+            stream = event_stream(rt.feed, user, start, rt.config.heartbeat_seconds, allowed)
+            async for chunk in stream:
                 yield chunk
         finally:
             metrics.sse_clients.dec()

@@ -57,6 +57,14 @@ class _Group:
     mine: dict[str, PushResult] = field(default_factory=dict)  # applied in this group
     waiting: list[tuple[PushResult, int]] = field(default_factory=list)  # (result, ticket)
     echoes: list[tuple[PushResult, PushResult]] = field(default_factory=list)
+    users: dict[str, bool] = field(default_factory=dict)  # name -> still enabled
+
+    def enabled(self, tx: Writes, user: User) -> bool:
+        """Whether the caller is still enabled, read inside this transaction: a push
+        whose caller came from a cache writes nothing once the user is disabled."""
+        if user.name not in self.users:
+            self.users[user.name] = tx.user_enabled(user.name)
+        return self.users[user.name]
 
     def applied(self, change_id: str, result: PushResult, ticket: int | None) -> None:
         self.seen[change_id] = None
@@ -135,6 +143,9 @@ class SyncService:
             # caught by `record_change` (the unique key waits for the other transaction).
             group.seen = tx.applied_seqs([item.change_id for _, items in jobs for item in items])
             for user, items in jobs:
+                if not group.enabled(tx, user):
+                    outcomes.append(ApiError("unauthorized", "Unknown or disabled token."))
+                    continue
                 try:
                     outcomes.append([self._apply_item(tx, user, item, group) for item in items])
                 except ItemFailed as exc:

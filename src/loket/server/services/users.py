@@ -13,39 +13,49 @@ from loket.server.auth import User, hash_token, new_token
 from loket.server.errors import ApiError, not_found
 from loket.server.services.common import Context
 
-USER_CACHE_SECONDS = 2.0
+PUSH_CACHE_SECONDS = 2.0
 
 
 class UserService:
-    """Token look-ups (with a short cache, so most requests cost no query) and users."""
+    """Token look-ups and users.
+
+    Every request looks its caller up in the database, so a user disabled anywhere (the
+    API of any server process, or `loket user disable` on the command line) is refused
+    by the very next request. Only the push route may take the caller from a short cache
+    (it costs no thread hop on the hottest route): the push transaction itself checks
+    that the user is still enabled before it writes anything (`SyncService.apply`).
+    """
 
     def __init__(self, ctx: Context, teams: Collection[str] | None = None) -> None:
         self.ctx = ctx
         self.teams = teams  # the reference data's team ids; None: any (tests, benches)
-        self._users: dict[str, tuple[User, float]] = {}
-        self._users_lock = threading.Lock()
+        self._pushers: dict[str, tuple[User, float]] = {}
+        self._pushers_lock = threading.Lock()
 
-    def cached(self, token: str) -> User | None:
-        """The caller from the short-lived cache, without touching the database (so the
-        event loop may ask); None means `authenticate` must look it up."""
-        cached = self._users.get(hash_token(token))
+    def cached_pusher(self, token: str) -> User | None:
+        """The caller of a push from the short-lived cache, without touching the
+        database (so the event loop may ask); None means `authenticate_pusher`."""
+        cached = self._pushers.get(hash_token(token))
         if cached and cached[1] > time.monotonic():
             return cached[0]
         return None
 
+    def authenticate_pusher(self, token: str) -> User:
+        user = self.authenticate(token)
+        with self._pushers_lock:
+            self._pushers[hash_token(token)] = (user, time.monotonic() + PUSH_CACHE_SECONDS)
+        return user
+
     def authenticate(self, token: str) -> User:
-        token_hash = hash_token(token)
-        cached = self._users.get(token_hash)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
         with self.ctx.storage.read() as r:
-            row = r.user_by_token_hash(token_hash)
+            row = r.user_by_token_hash(hash_token(token))
         if row is None or row["disabled"]:
             raise ApiError("unauthorized", "Unknown or disabled token.")
-        user = User.from_row(row)
-        with self._users_lock:
-            self._users[token_hash] = (user, time.monotonic() + USER_CACHE_SECONDS)
-        return user
+        return User.from_row(row)
+
+    def enabled(self, name: str) -> bool:
+        with self.ctx.storage.read() as r:
+            return r.user_enabled(name)
 
     def list(self) -> list[dict[str, Any]]:
         with self.ctx.storage.read() as r:
@@ -83,8 +93,8 @@ class UserService:
         with self.ctx.storage.write() as tx:
             if not tx.set_user_disabled(name, True):
                 raise not_found("User")
-        with self._users_lock:
-            self._users.clear()
+        with self._pushers_lock:
+            self._pushers.clear()
 
 
 def task_has_resident_data(task: Mapping[str, Any]) -> bool:

@@ -15,6 +15,9 @@ class AccountReads(Sql):
     def user(self, name: str) -> Row | None:
         return self._one("SELECT * FROM users WHERE name = ?", (name,))
 
+    def user_enabled(self, name: str) -> bool:
+        return bool(self._one("SELECT 1 FROM users WHERE name = ? AND disabled = 0", (name,)))
+
     def users(self) -> list[Row]:
         return self.run("SELECT name, role, teams, disabled, created_at FROM users ORDER BY name")
 
