@@ -177,6 +177,9 @@ def test_an_unknown_query_parameter_is_400_naming_it_on_every_route(live_server)
             assert error["fields"] == [{"field": "telefoon", "message": "Unknown query parameter."}]
             checked += 1
     assert checked >= 25
+    for own in ("/openapi.json", "/docs"):  # the API's description too, outside its document
+        assert admin.get(f"{API}{own}").status_code == 200
+        _error(admin.get(f"{API}{own}", params={"token": "secret"}), 400, "bad_request")
     both = admin.get(f"{API}/tasks", params={"teams": "afval", "statuss": "open", "limit": 5})
     error = _error(both, 400, "bad_request")
     assert [f["field"] for f in error["fields"]] == ["teams", "statuss"]

@@ -19,14 +19,13 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from loket.protocol import API_PREFIX
 from loket.server import error_handlers
 from loket.server.bsn import BsnKeys
 from loket.server.deps import Runtime, known_query
 from loket.server.events import ChangeFeed
 from loket.server.limits import BodyLimitMiddleware
 from loket.server.metrics import Metrics, MetricsMiddleware
-from loket.server.routes import RESOURCES, operations
+from loket.server.routes import RESOURCES, docs, operations
 from loket.server.services import CentralStore
 from loket.server.storage import Storage, open_storage
 from loket.server.writer import PushWriter
@@ -117,8 +116,8 @@ def create_app(config: AppConfig, storage: Storage | None = None) -> FastAPI:
     app = FastAPI(
         title="loket central store",
         version="1",
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=None,  # served by routes.docs, which pass the app's dependencies
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(known_query)],  # unknown query parameters: 400, never ignored
@@ -127,6 +126,7 @@ def create_app(config: AppConfig, storage: Storage | None = None) -> FastAPI:
     for router in RESOURCES:
         app.include_router(router, responses=error_handlers.ERROR_RESPONSES)
     app.include_router(operations.router)
+    app.include_router(docs.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
