@@ -102,7 +102,8 @@ class TaskService:
     def note(self, task_id: str, note: str) -> Task:
         return self._act(task_id, TaskAction(actions.NOTE, note=note))
 
-    def callback_attempt(self, task_id: str, *, reached: bool, note: str = "") -> Task:
+    def callback_attempt(self, task_id: str, *, reached: bool | None, note: str = "") -> Task:
+        """`reached` None (not answered in the dialog) is refused with a field error."""
         return self._act(task_id, TaskAction(actions.CALLBACK_ATTEMPT, note=note, reached=reached))
 
     def resolve(self, task_id: str, resolution: str, note: str = "") -> Task:

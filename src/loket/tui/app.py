@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, work
 from textual.app import App
@@ -25,6 +25,12 @@ from loket.tui.messages import (
     ServicesReady,
     SyncStateChanged,
 )
+
+if TYPE_CHECKING:  # the services load after the first frame; their types cost nothing here
+    from textual.command import Provider
+
+    from loket.services import ConsoleServices, SyncState
+    from loket.tui.screens.agent import AgentScreen
 
 AGENT, WORKLIST, QUEUE, LIVE = "agent", "worklist", "queue", "live"
 # Deferred work waits for the first frame to reach the terminal; this is the fallback should
@@ -59,7 +65,7 @@ def _live_screen() -> Screen:
     return LiveScreen()
 
 
-def _loket_commands() -> Any:
+def _loket_commands() -> type[Provider]:
     """The palette provider, imported when the palette first opens (textual.command is big)."""
     from loket.tui.commands import LoketCommands
 
@@ -71,7 +77,7 @@ class LoketApp(App[None]):
 
     TITLE = S.APP_TITLE
     SUB_TITLE = S.APP_SUB_TITLE
-    COMMANDS: ClassVar[set] = {_loket_commands}  # type: ignore[assignment]
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_loket_commands}
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
         AGENT: _agent_screen,
         WORKLIST: _worklist_screen,
@@ -123,31 +129,32 @@ class LoketApp(App[None]):
 
     def __init__(
         self,
-        services: Any | None = None,
+        services: ConsoleServices | None = None,
         *,
-        open_services: Callable[[], Any] | None = None,
+        open_services: Callable[[], ConsoleServices] | None = None,
         ansi: bool = False,
         start_mode: str | None = None,
-        log_in: Callable[[str], Any] | None = None,
+        log_in: Callable[[str], ConsoleServices] | None = None,
     ) -> None:
         # Start straight in the screen's mode: no throwaway default screen, no switch (each
-        # switch re-parses all CSS), so the first frame comes sooner.
+        # switch re-parses all CSS), so the first frame comes sooner. Textual reads this
+        # class variable once, in __init__; set on the instance it is this app's alone.
         self.DEFAULT_MODE = start_mode or AGENT  # type: ignore[misc]
         super().__init__(ansi_color=ansi)
         if ansi:
             self.theme = "ansi-dark"
         if services is None and open_services is None and log_in is None:
             raise ValueError("LoketApp needs services, open_services or log_in")
-        self.services: Any | None = None
-        self.sync_state: Any | None = None
+        self.services: ConsoleServices | None = None
+        self.sync_state: SyncState | None = None
         self._given = services
         self._open_services = open_services
         self._log_in = log_in  # the browser console: a login screen asks for the token
         self._owns_services = services is None
         self._services_event = threading.Event()
-        self._ready_callbacks: list[Callable[[Any], None]] = []
+        self._ready_callbacks: list[Callable[[ConsoleServices], object]] = []
         self._start_mode = start_mode
-        self._after_paint: list[Callable[[], Any]] | None = []
+        self._after_paint: list[Callable[[], object]] | None = []
         self._popped: set[str] = set()  # calls already popped (or waiting to) on this console
         self._pops: list[CallAnswered] = []  # popped before the agent screen could take them
 
@@ -166,7 +173,7 @@ class LoketApp(App[None]):
 
     # -- first frame -------------------------------------------------------------------------
 
-    def after_first_paint(self, callback: Callable[[], Any]) -> None:
+    def after_first_paint(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the first frame has been written to the terminal.
 
         Textual's own `call_after_refresh` runs before that frame at start-up (the start
@@ -206,8 +213,10 @@ class LoketApp(App[None]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """A steady cursor: blinking costs a repaint twice a second, idle CPU on the agent's
         machine and bytes on every SSH link (Textual only blinks a focused cursor)."""
-        if getattr(event.widget, "cursor_blink", False):
-            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+        from textual.widgets import Input, TextArea
+
+        if isinstance(event.widget, Input | TextArea) and event.widget.cursor_blink:
+            event.widget.cursor_blink = False
 
     def on_services_ready(self, message: ServicesReady) -> None:
         services = message.services
@@ -231,19 +240,19 @@ class LoketApp(App[None]):
     def on_services_failed(self, message: ServicesFailed) -> None:
         self.notify(message.error, severity="error", timeout=30)
 
-    def when_ready(self, callback: Callable[[Any], None]) -> None:
+    def when_ready(self, callback: Callable[[ConsoleServices], object]) -> None:
         """Run `callback(services)` on the UI thread now, or as soon as services are open."""
         if self.services is not None:
             callback(self.services)
         else:
             self._ready_callbacks.append(callback)
 
-    def wait_services(self, timeout: float = 60) -> Any | None:
+    def wait_services(self, timeout: float = 60) -> ConsoleServices | None:
         """For worker threads: block until the services are open (or failed)."""
         self._services_event.wait(timeout)
         return self.services
 
-    def _sync_changed(self, state: Any) -> None:
+    def _sync_changed(self, state: SyncState) -> None:
         """Called from the sync thread; post_message is thread-safe."""
         self.post_message(SyncStateChanged(state))
 
@@ -329,7 +338,7 @@ class LoketApp(App[None]):
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=S.PALETTE_PLACEHOLDER)
             )
@@ -358,12 +367,12 @@ class LoketApp(App[None]):
             error = state.last_error or S.OFFLINE
             self.call_from_thread(self.notify, S.SYNC_FAILED.format(error=error), timeout=4)
 
-    def _agent_screen(self) -> Any | None:
+    def _agent_screen(self) -> AgentScreen | None:
         """The agent screen if it was ever opened (a mode's stack; Textual keeps it there)."""
         for stack in self._screen_stacks.values():
             for screen in stack:
                 if screen.id == AGENT and getattr(screen, "workspace", None) is not None:
-                    return screen
+                    return cast("AgentScreen", screen)
         return None
 
     async def action_quit(self) -> None:
@@ -371,8 +380,9 @@ class LoketApp(App[None]):
         from loket.tui.screens.confirm_dialog import ConfirmDialog
 
         agent = self._agent_screen()
-        count = agent.workspace.open_count if agent is not None else 0
-        if count == 0:
+        workspace = agent.workspace if agent is not None else None
+        count = workspace.open_count if workspace is not None else 0
+        if agent is None or count == 0:
             self.exit()
             return
         if isinstance(self.screen, ConfirmDialog):
@@ -386,10 +396,6 @@ class LoketApp(App[None]):
                 self.exit()
 
         self.push_screen(ConfirmDialog(S.QUIT_TITLE, S.QUIT_QUESTION.format(n=count)), answer)
-
-    def action_switch_mode(self, mode: str) -> None:  # type: ignore[override]
-        if mode != self.current_mode:
-            self.switch_mode(mode)
 
     def on_unmount(self) -> None:
         services = self.services

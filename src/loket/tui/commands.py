@@ -11,16 +11,17 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 Command = tuple[str, Callable[[], object], str]
 
 
-def binding_commands(screen: object) -> list[Command]:
+def binding_commands(screen: Screen[object]) -> list[Command]:
     """Every active binding of the screen (and app) with a description, as a command."""
-    app = screen.app  # type: ignore[attr-defined]
+    app = screen.app
     seen: set[str] = set()
     commands: list[Command] = []
-    for key, active in screen.active_bindings.items():  # type: ignore[attr-defined]
+    for key, active in screen.active_bindings.items():
         binding = active.binding
         if not binding.id or not binding.description or not active.enabled:
             continue

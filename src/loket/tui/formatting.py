@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from loket.tui import strings as S
+
+if TYPE_CHECKING:
+    from loket.domain.sla import WorkCalendar
 
 
 def local(moment: datetime) -> datetime:
@@ -32,7 +35,7 @@ def format_duration(seconds: float) -> str:
 
 
 def urgency_of(
-    due: datetime | None, now: datetime | None = None, calendar: Any = None
+    due: datetime | None, now: datetime | None = None, calendar: WorkCalendar | None = None
 ) -> tuple[str, str]:
     """(level, Dutch label) of a deadline: level "ok" | "amber" | "red", from the SLA clock."""
     if due is None:

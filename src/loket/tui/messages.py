@@ -7,16 +7,23 @@ tests can assert on what happened through `run_test(message_hook=...)`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:  # annotations only: a message module must stay cheap to import
+    from loket.domain.models import Task
+    from loket.kb.models import Article, LifeEvent, SearchHit
+    from loket.live_view import LiveSnapshot
+    from loket.services import Conflict, ConsoleServices, ContactSummary, SyncState
 
 
 @dataclass
 class ServicesReady(Message):
     """The services are open (store, identity); screens can load their state now."""
 
-    services: Any
+    services: ConsoleServices
 
 
 @dataclass
@@ -30,7 +37,7 @@ class ServicesFailed(Message):
 class SyncStateChanged(Message):
     """New sync state (online, outbox, last sync); posted from the sync thread."""
 
-    state: Any
+    state: SyncState
 
 
 @dataclass
@@ -38,10 +45,10 @@ class SearchResults(Message):
     """Hits for `query`, best first; stale results (query changed since) are ignored."""
 
     query: str
-    hits: list[Any]
+    hits: list[SearchHit]
     elapsed_ms: float
     confident: bool = True  # False: no strong match, the hits are best guesses
-    event: Any = None  # the life event the query reads as (its products lead the hits)
+    event: LifeEvent | None = None  # the life event the query reads as (its products lead the hits)
 
 
 @dataclass
@@ -58,7 +65,7 @@ class ArticleLoaded(Message):
     It names the contact and question it was read for: it is only recorded there.
     """
 
-    article: Any
+    article: Article
     contact_id: str = ""
     question_id: str = ""
     record: bool = True  # note it on the question (False: just showing it again)
@@ -77,7 +84,7 @@ class HistoryLoaded(Message):
     """Earlier contacts of this customer ("ask once, use many times")."""
 
     key: str
-    items: list[Any]
+    items: list[ContactSummary]
 
 
 class HistoryStale(Message):
@@ -123,7 +130,7 @@ class QuestionRouted(Message):
     question_id: str
     task_id: str
     team: str
-    due_at: Any
+    due_at: datetime | None
 
 
 @dataclass
@@ -137,8 +144,8 @@ class DraftSaved(Message):
 class TasksLoaded(Message):
     """Tasks for the worklist or the queues, read in a worker."""
 
-    tasks: list[Any]
-    conflicts: list[Any]
+    tasks: list[Task]
+    conflicts: list[Conflict]
 
 
 @dataclass
@@ -152,7 +159,7 @@ class QuestionSelected(Message):
 class LiveFigures(Message):
     """A new read of the central store's live figures (`loket.live_view.LiveSnapshot`)."""
 
-    snapshot: Any
+    snapshot: LiveSnapshot
 
 
 @dataclass
@@ -183,4 +190,4 @@ class CallAnswered(Message, bubble=False):
 
     call_id: str
     caller: str  # "" when the caller withheld the number
-    answered_at: Any  # datetime | None
+    answered_at: datetime | None

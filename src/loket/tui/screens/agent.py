@@ -11,21 +11,23 @@ what is on screen is what is saved, and nothing typed for one caller reaches ano
 from __future__ import annotations
 
 import asyncio
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from loket.domain.errors import DomainError
-from loket.domain.models import CONTENT_MAX, Contact, Question
+from loket.domain.models import CONTENT_MAX, Contact, Question, Task
 from loket.protocol import Entity
 from loket.tui import field_errors
 from loket.tui import strings as S
+from loket.tui.app import LoketApp
 from loket.tui.formatting import format_due, local
 from loket.tui.messages import (
     ArticleChosen,
@@ -45,6 +47,13 @@ from loket.tui.widgets.article_view import ArticleView
 from loket.tui.widgets.search_panel import SearchPanel
 from loket.tui.widgets.status_line import StatusLine
 from loket.tui.workspace import CallState, ContactWorkspace, PoppedCall, Snapshot
+
+if TYPE_CHECKING:  # both are mounted just after the first frame, imported then
+    from textual.widgets import TextArea
+
+    from loket.services import ConsoleServices
+    from loket.tui.commands import Command
+    from loket.tui.widgets.contact_panel import ContactPanel
 
 DRAFT_DELAY_S = 0.5
 HISTORY_DELAY_S = 0.3
@@ -66,7 +75,7 @@ def lookup_ready(field: str, value: str) -> bool:
     return digits >= (9 if field == "bsn" else 10)
 
 
-async def settle(widget: Any) -> None:
+async def settle(widget: Widget) -> None:
     """Wait until `widget` has handled every event already queued for it (twice: the keys,
     then the change events those keys posted). A burst of keys from a slow link or a text
     expander is then fully in the field before an action reads it."""
@@ -83,6 +92,7 @@ async def settle(widget: Any) -> None:
 class AgentScreen(Screen[None]):
     """Front office: find the answer, register the contact, resolve or route it."""
 
+    app = getters.app(LoketApp)
     CSS_PATH = "agent.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -190,7 +200,7 @@ class AgentScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SearchPanel).focus_search()
-        self.app.after_first_paint(self._after_first_frame)  # type: ignore[attr-defined]
+        self.app.after_first_paint(self._after_first_frame)
 
     async def _after_first_frame(self) -> None:
         """Mount the contact panel and the notes pad, then load once the services are open.
@@ -212,7 +222,7 @@ class AgentScreen(Screen[None]):
         notes.border_title = S.NOTES
         notes.border_subtitle = S.NOTES_COUNT.format(n=0, max=CONTENT_MAX)
         await self.query_one("#notes-slot").mount(notes)
-        self.app.when_ready(self._load)  # type: ignore[attr-defined]
+        self.app.when_ready(self._load)
 
     async def on_screen_resume(self) -> None:
         if self._pending_panel:
@@ -221,7 +231,7 @@ class AgentScreen(Screen[None]):
 
     # -- services ready: restore drafts and open contacts -------------------------------------
 
-    def _load(self, services: Any) -> None:
+    def _load(self, services: ConsoleServices) -> None:
         self.panel.set_choices(services.reference.channels, services.reference.outcomes)
         self.workspace = ContactWorkspace(services)
         services.live.on_event(self._change_event)
@@ -231,24 +241,29 @@ class AgentScreen(Screen[None]):
         if restored:
             message = S.DRAFT_RESTORED if restored == 1 else S.DRAFTS_RESTORED.format(n=restored)
             self.notify(message)
-        for pop in self.app.take_pops():  # type: ignore[attr-defined]
+        for pop in self.app.take_pops():
             self.post_message(pop)
 
     @property
-    def panel(self) -> Any:
+    def panel(self) -> ContactPanel:
         """The ContactPanel (mounted just after the first frame)."""
-        return self.query_one("#contact-panel")
+        return cast("ContactPanel", self.query_one("#contact-panel"))
 
     @property
-    def services(self) -> Any | None:
-        return self.app.services  # type: ignore[attr-defined]
+    def notes(self) -> TextArea:
+        """The notes pad (mounted just after the first frame)."""
+        return cast("TextArea", self.query_one("#notes"))
+
+    @property
+    def services(self) -> ConsoleServices | None:
+        return self.app.services
 
     def _refresh_status(self) -> None:
         status = self.query_one(StatusLine)
         services = self.services
         if services is not None:
             status.set_user(services.user.name, services.user.role)
-        status.set_sync(self.app.sync_state)  # type: ignore[attr-defined]
+        status.set_sync(self.app.sync_state)
         workspace = self.workspace
         status.set_open_count(workspace.open_count if workspace else 0)
         if workspace is None:
@@ -268,12 +283,12 @@ class AgentScreen(Screen[None]):
         # A blank contact with no id: any edit still in flight finds no contact to land on.
         contact = self.contact or Contact(id="")
         self.panel.disabled = waiting
-        self.query_one("#notes").disabled = waiting
+        self.notes.disabled = waiting
         self.refresh_bindings()
         self.panel.load(contact, self.q_index if not waiting else 0, self.titles)
         if waiting:
             self._notes_for = ("", "")
-            self.query_one("#notes").text = ""  # its Changed finds no contact: a no-op
+            self.notes.text = ""  # its Changed finds no contact: a no-op
             self.query_one(ArticleView).clear()
             self.panel.show_history(None)
             self._refresh_status()
@@ -295,7 +310,7 @@ class AgentScreen(Screen[None]):
         self._show_question_article()
 
     def _load_notes(self) -> None:
-        notes = self.query_one("#notes")
+        notes = self.notes
         assert self.contact is not None
         # No prevent(Changed) here: Textual hands a prevented set on to every message
         # posted meanwhile, which under a burst of keys swallowed the counter's updates.
@@ -305,7 +320,7 @@ class AgentScreen(Screen[None]):
         notes.move_cursor(notes.document.end)  # go on typing where the notes end
         self._count_notes(notes)
 
-    def _count_notes(self, notes: Any) -> None:
+    def _count_notes(self, notes: TextArea) -> None:
         """Live counter against the limit; over it, the border turns to the error colour."""
         count = len(notes.text)
         notes.border_subtitle = S.NOTES_COUNT.format(n=count, max=CONTENT_MAX)
@@ -333,7 +348,7 @@ class AgentScreen(Screen[None]):
         if self.workspace.current is None:
             return False
         notes_contact, notes_question = self._notes_for
-        snapshot = Snapshot(**self.panel.snapshot(), notes=self.query_one("#notes").text)
+        snapshot = Snapshot(**self.panel.snapshot(), notes=self.notes.text)
         if (notes_contact, notes_question) != (snapshot.contact_id, snapshot.question_id):
             snapshot = Snapshot(**{**snapshot.__dict__, "notes": self.question.notes})
         if self.workspace.apply(snapshot):
@@ -348,7 +363,7 @@ class AgentScreen(Screen[None]):
         ):
             self._schedule_draft()
 
-    def on_text_area_changed(self, event: Any) -> None:
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id != "notes" or self.workspace is None:
             return
         self._count_notes(event.text_area)
@@ -419,7 +434,7 @@ class AgentScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _fetch_history(self, key: str, keys: dict[str, str]) -> None:
-        services = self.app.wait_services()  # type: ignore[attr-defined]
+        services = self.app.wait_services()
         if services is None:
             return
         online = services.sync.state().online is not False
@@ -463,7 +478,7 @@ class AgentScreen(Screen[None]):
     def _read_article(
         self, article_id: str, contact_id: str, question_id: str, record: bool
     ) -> None:
-        services = self.app.wait_services()  # type: ignore[attr-defined]
+        services = self.app.wait_services()
         if services is None:
             return
         article = services.reference.kb.get(article_id)
@@ -546,7 +561,8 @@ class AgentScreen(Screen[None]):
         self._show_question()
         self._schedule_draft()
         self.focus_now("#question-subject")
-        self.notify(S.NEW_QUESTION.format(n=len(self.workspace.current.questions)), timeout=2)  # type: ignore[union-attr]
+        assert self.contact is not None
+        self.notify(S.NEW_QUESTION.format(n=len(self.contact.questions)), timeout=2)
 
     def show_error(self, error: Exception) -> None:
         rows = field_errors.describe(error)
@@ -661,7 +677,8 @@ class AgentScreen(Screen[None]):
             return
         from loket.tui.screens.confirm_dialog import ConfirmDialog
 
-        contact_id = self.contact.id  # type: ignore[union-attr]
+        assert self.contact is not None  # take_screen checked it
+        contact_id = self.contact.id
         self.app.push_screen(
             ConfirmDialog(S.DISCARD_TITLE, S.DISCARD_QUESTION),
             lambda yes: self._discarded(contact_id) if yes else None,
@@ -690,10 +707,11 @@ class AgentScreen(Screen[None]):
         contact, question = self.contact, self.question
         assert contact is not None
         product = question.products[-1] if question.products else ""
+        assert self.services is not None  # take_screen checked them
         dialog = RouteDialog(self.services, contact, question, product=product)
         self.app.push_screen(dialog, self._routed)
 
-    def _routed(self, result: tuple[Contact, Any] | None) -> None:
+    def _routed(self, result: tuple[Contact, Task] | None) -> None:
         if result is None or self.workspace is None:
             return
         saved, task = result
@@ -747,10 +765,10 @@ class AgentScreen(Screen[None]):
         if self.contact is None or await self.take_screen():
             self._switch_to(contact_id)
 
-    def palette_commands(self) -> list[tuple[str, Any, str]]:
+    def palette_commands(self) -> list[Command]:
         from functools import partial
 
-        commands = []
+        commands: list[Command] = []
         for contact in self.parked.values():
             label = contact_label(contact)
             commands.append(
@@ -775,7 +793,7 @@ def contact_label(contact: Contact) -> str:
     return f"{local(contact.started_at).strftime('%H:%M')} · {contact.channel} · {subject}"
 
 
-def services_team_name(services: Any, team_id: str) -> str:
+def services_team_name(services: ConsoleServices | None, team_id: str) -> str:
     team = services.reference.routing.get_team(team_id) if services is not None else None
     return team.name if team is not None else team_id
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -25,12 +25,13 @@ from textual.widgets import DataTable, Footer, Static
 from loket.domain.models import from_iso
 from loket.live_view import Row, agent_table, channel_figures, queue_table, team_table
 from loket.tui import strings as S
+from loket.tui.app import LoketApp
 from loket.tui.formatting import local
 from loket.tui.messages import LiveFailed, LiveFigures
 from loket.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from loket.live_view import LiveFeed
+    from loket.live_view import LiveFeed, LiveSnapshot
 
 STYLES = {"": "", "warn": "yellow", "breach": "bold red"}
 QUEUE_COLUMNS = (
@@ -60,6 +61,7 @@ def _cells(row: Row) -> list[Text]:
 class LiveScreen(Screen[None]):
     """The supervisor's live view, following the central store's events."""
 
+    app = getters.app(LoketApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "refresh", S.KEY_REFRESH, id="live-refresh"),
         Binding("alt+s", "app.switch_mode('queue')", S.KEY_QUEUE, id="live-queue"),
@@ -70,7 +72,7 @@ class LiveScreen(Screen[None]):
         super().__init__(id="live")
         self.feed: LiveFeed | None = None
         self.shown: dict[str, list[Row]] = {}
-        self.snapshot: Any | None = None
+        self.snapshot: LiveSnapshot | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -93,10 +95,10 @@ class LiveScreen(Screen[None]):
         self._follow()
 
     def on_screen_resume(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         if services is not None:
             self.query_one(StatusLine).set_user(services.user.name, services.user.role)
-        self.query_one(StatusLine).set_sync(self.app.sync_state)  # type: ignore[attr-defined]
+        self.query_one(StatusLine).set_sync(self.app.sync_state)
 
     def on_unmount(self) -> None:
         if self.feed is not None:
@@ -111,7 +113,7 @@ class LiveScreen(Screen[None]):
     def _follow(self) -> None:
         from loket.services import SyncError
 
-        services = self.app.wait_services()  # type: ignore[attr-defined]
+        services = self.app.wait_services()
         if services is None:
             return
         if not services.live.available:
@@ -141,7 +143,7 @@ class LiveScreen(Screen[None]):
         self.query_one("#live-today", Static).update(self._today(office))
 
     def _team_names(self, office: dict[str, Any] | None) -> dict[str, str]:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         names = {}
         for t in (office or {}).get("teams", []):
             team = services.reference.routing.get_team(t["team"]) if services else None

@@ -5,7 +5,7 @@ settings instead."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -15,6 +15,9 @@ from textual.widgets import Input, Label, Static
 
 from loket.tui import strings as S
 from loket.tui.messages import ServicesReady
+
+if TYPE_CHECKING:
+    from loket.services import ConsoleServices
 
 
 class LoginScreen(Screen[None]):
@@ -29,7 +32,7 @@ class LoginScreen(Screen[None]):
     LoginScreen #login-error { color: $error; margin-top: 1; }
     """
 
-    def __init__(self, log_in: Callable[[str], Any]) -> None:
+    def __init__(self, log_in: Callable[[str], ConsoleServices]) -> None:
         super().__init__()
         self._log_in = log_in
 
@@ -65,7 +68,7 @@ class LoginScreen(Screen[None]):
         field.value = ""
         field.focus()
 
-    def _done(self, services: Any) -> None:
+    def _done(self, services: ConsoleServices) -> None:
         self.app.pop_screen()
         self.app.post_message(ServicesReady(services))
 

@@ -6,23 +6,25 @@ so a supervisor never sees a number that management's report defines differently
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from loket.domain.models import OUTCOME_ROUTED, utcnow
+from loket.domain.models import OUTCOME_ROUTED, Contact, utcnow
 from loket.tui import strings as S
+from loket.tui.app import LoketApp
 from loket.tui.formatting import format_duration
 from loket.tui.messages import TasksLoaded
 from loket.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from loket.domain.kpi import Report
+    from loket.services import SyncState
 
 
 def today_figures(report: Report) -> dict[str, str]:
@@ -39,6 +41,7 @@ def today_figures(report: Report) -> dict[str, str]:
 class QueueScreen(Screen[None]):
     """Live queues per team, refreshed when sync brings news."""
 
+    app = getters.app(LoketApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "refresh", S.KEY_REFRESH, id="queue-refresh"),
         Binding("alt+w", "app.switch_mode('worklist')", S.KEY_WORKLIST, id="queue-worklist"),
@@ -51,7 +54,7 @@ class QueueScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="queue")
-        self.contacts: list[Any] = []
+        self.contacts: list[Contact] = []
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -67,21 +70,21 @@ class QueueScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.app.when_ready(lambda services: self.action_refresh())  # type: ignore[attr-defined]
+        self.app.when_ready(lambda services: self.action_refresh())
 
     def on_screen_resume(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         if services is not None:
             self.query_one(StatusLine).set_user(services.user.name, services.user.role)
             self.action_refresh()
-        self.query_one(StatusLine).set_sync(self.app.sync_state)  # type: ignore[attr-defined]
+        self.query_one(StatusLine).set_sync(self.app.sync_state)
 
-    def sync_changed(self, state: Any) -> None:
+    def sync_changed(self, state: SyncState) -> None:
         self.action_refresh()
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def action_refresh(self) -> None:
-        services = self.app.wait_services()  # type: ignore[attr-defined]
+        services = self.app.wait_services()
         if services is None:
             return
         self.contacts = services.contacts.recent(limit=2000)
@@ -91,7 +94,7 @@ class QueueScreen(Screen[None]):
         from loket.domain.kpi import daily_report
 
         report = daily_report(self.contacts, message.tasks, utcnow())
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         table = self.query_one("#queues", DataTable)
         table.clear()
         for queue in report.queues:

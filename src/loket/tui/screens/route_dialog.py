@@ -7,7 +7,8 @@ dialog, shown next to the fields, and nothing typed is lost.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -15,13 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from loket.domain.errors import DomainError
-from loket.domain.models import Callback, Contact, Question, TaskKind
+from loket.domain.models import Callback, Contact, Question, Task, TaskKind
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.formatting import format_due, urgency_of
+
+if TYPE_CHECKING:
+    from loket.services import ConsoleServices
 
 # DomainError path -> widget id
 _FIELD_WIDGETS = {
@@ -35,7 +40,15 @@ _FIELD_WIDGETS = {
 }
 
 
-class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
+class IntakeAnswer(Input):
+    """The answer field to one of the team's intake questions."""
+
+    def __init__(self, question: str, value: str) -> None:
+        super().__init__(value, classes="intake-a", compact=True)
+        self.question = question
+
+
+class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
     """Modal: returns (saved contact, task) when routed, None when cancelled."""
 
     CSS_PATH = "route_dialog.tcss"
@@ -47,7 +60,7 @@ class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
     ]
 
     def __init__(
-        self, services: Any, contact: Contact, question: Question, *, product: str = ""
+        self, services: ConsoleServices, contact: Contact, question: Question, *, product: str = ""
     ) -> None:
         super().__init__(id="route-dialog")
         self.services = services
@@ -57,7 +70,7 @@ class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
         team = services.reference.team_for_product(product) if product else None
         self.team_id: str = team.id if team is not None else ""
         self._intake_team: str | None = None
-        self.due_at: Any = None
+        self.due_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
         teams = self.services.reference.routing.teams()
@@ -137,19 +150,14 @@ class RouteDialog(ModalScreen[tuple[Contact, Any] | None]):
         if not questions:
             box.mount(Static(S.ROUTE_INTAKE_NONE, classes="muted"))
             return
-        widgets = []
+        widgets: list[Widget] = []
         for question in questions:
             widgets.append(Label(Text(question), classes="intake-q"))
-            field = Input(answers.get(question, ""), classes="intake-a", compact=True)
-            field.intake_question = question  # type: ignore[attr-defined]
-            widgets.append(field)
+            widgets.append(IntakeAnswer(question, answers.get(question, "")))
         box.mount_all(widgets)
 
     def _intake_inputs(self) -> list[tuple[str, Input]]:
-        return [
-            (i.intake_question, i)  # type: ignore[attr-defined]
-            for i in self.query("#route-intake Input").results(Input)
-        ]
+        return [(i.question, i) for i in self.query("#route-intake Input").results(IntakeAnswer)]
 
     def intake(self) -> dict[str, str]:
         return {question: field.value.strip() for question, field in self._intake_inputs()}

@@ -9,7 +9,7 @@ the actions stay on the worklist, so there is one place that changes a task.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from loket.domain.models import Task, TaskStep
 from loket.domain.tasks import CALLBACK_ATTEMPT, LOG_ACTION
 from loket.tui import strings as S
 from loket.tui.formatting import format_due, local
@@ -25,7 +26,7 @@ from loket.tui.formatting import format_due, local
 ATTEMPT_STEP = LOG_ACTION[CALLBACK_ATTEMPT]
 
 
-def attempt_count(task: Any) -> int:
+def attempt_count(task: Task) -> int:
     """How many callback attempts the task's log holds (shown in the worklist)."""
     return sum(1 for step in task.log if step.action == ATTEMPT_STEP)
 
@@ -38,7 +39,7 @@ class TaskViewScreen(Screen[None]):
         Binding("escape", "close", S.KEY_CLOSE, id="task-view-close"),
     ]
 
-    def __init__(self, task: Any, article_title: Callable[[str], str] | None = None) -> None:
+    def __init__(self, task: Task, article_title: Callable[[str], str] | None = None) -> None:
         super().__init__(id="task-view")
         self.task_shown = task
         self.article_title = article_title or (lambda product: product)
@@ -57,7 +58,7 @@ class TaskViewScreen(Screen[None]):
         self.dismiss(None)
 
 
-def task_view_text(task: Any, article_title: Callable[[str], str]) -> Text:
+def task_view_text(task: Task, article_title: Callable[[str], str]) -> Text:
     """Every part of the task as sections; the log in full, oldest first."""
     text = Text()
 
@@ -98,13 +99,13 @@ def task_view_text(task: Any, article_title: Callable[[str], str]) -> Text:
     return text
 
 
-def _attempt_line(step: Any) -> str:
+def _attempt_line(step: TaskStep) -> str:
     result = S.CALLBACK_REACHED if step.reached else S.CALLBACK_NOT_REACHED
     note = f": {step.note}" if step.note else ""
     return f"{local(step.at):%d-%m %H:%M} {step.by} {result}{note}"
 
 
-def _step_line(step: Any) -> str:
+def _step_line(step: TaskStep) -> str:
     action = S.TASK_LOG_ACTION.get(step.action, step.action)
     if step.action == ATTEMPT_STEP:
         action += " " + (S.CALLBACK_REACHED if step.reached else S.CALLBACK_NOT_REACHED)

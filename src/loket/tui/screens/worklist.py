@@ -9,10 +9,10 @@ a side.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -22,6 +22,7 @@ from loket.domain.errors import DomainError
 from loket.domain.tasks import allowed_actions
 from loket.tui import field_errors
 from loket.tui import strings as S
+from loket.tui.app import LoketApp
 from loket.tui.formatting import format_due, local, urgency_of
 from loket.tui.messages import TasksLoaded
 from loket.tui.screens.task_view import TaskViewScreen, attempt_count
@@ -29,7 +30,7 @@ from loket.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from loket.domain.models import Task
-    from loket.services import TaskService
+    from loket.services import Conflict, SyncState, TaskService
 
 STATUS_NL = S.TASK_STATUS
 LEVEL_STYLE = {"ok": "", "amber": "bold yellow", "red": "bold red"}
@@ -48,6 +49,7 @@ TASK_ACTIONS = {
 class WorklistScreen(Screen[None]):
     """Tasks routed to my teams, most urgent first."""
 
+    app = getters.app(LoketApp)
     CSS_PATH = "worklist.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "claim", S.KEY_CLAIM, id="task-claim"),
@@ -66,8 +68,8 @@ class WorklistScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="worklist")
-        self.tasks: dict[str, Any] = {}
-        self.conflicts: list[Any] = []
+        self.tasks: dict[str, Task] = {}
+        self.conflicts: list[Conflict] = []
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -89,17 +91,17 @@ class WorklistScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#tasks").focus()
-        self.app.when_ready(lambda services: self.refresh_tasks())  # type: ignore[attr-defined]
+        self.app.when_ready(lambda services: self.refresh_tasks())
 
     def on_screen_resume(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         status = self.query_one(StatusLine)
         if services is not None:
             status.set_user(services.user.name, services.user.role)
             self.refresh_tasks()
-        status.set_sync(self.app.sync_state)  # type: ignore[attr-defined]
+        status.set_sync(self.app.sync_state)
 
-    def sync_changed(self, state: Any) -> None:
+    def sync_changed(self, state: SyncState) -> None:
         """The app calls this when sync state changes: pulled tasks may have arrived."""
         self.refresh_tasks()
 
@@ -111,14 +113,14 @@ class WorklistScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="worklist", exit_on_error=False)
     def _load_tasks(self) -> None:
-        services = self.app.wait_services()  # type: ignore[attr-defined]
+        services = self.app.wait_services()
         if services is None:
             return
         tasks = [t for t in services.tasks.worklist() if str(t.status) != "done"]
         self.post_message(TasksLoaded(tasks, services.tasks.conflicts()))
 
     def on_tasks_loaded(self, message: TasksLoaded) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         teams = ", ".join(services.user.teams) if services else ""
         self.query_one("#worklist-title", Static).update(S.WORKLIST_TITLE.format(teams=teams))
         table = self.query_one("#tasks", DataTable)
@@ -162,7 +164,7 @@ class WorklistScreen(Screen[None]):
         except Exception:  # no row under the cursor
             return None
 
-    def selected(self) -> Any | None:
+    def selected(self) -> Task | None:
         task_id = self.selected_id()
         return self.tasks.get(task_id) if task_id else None
 
@@ -183,7 +185,7 @@ class WorklistScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in TASK_ACTIONS:
             task = self.selected()
-            services = self.app.services  # type: ignore[attr-defined]
+            services = self.app.services
             if task is None or services is None:
                 return None  # shown greyed out
             actor = services.user.name
@@ -237,7 +239,7 @@ class WorklistScreen(Screen[None]):
         self.action_view_task()
 
     def _article_title(self, product: str) -> str:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         article = services.reference.kb.get(product) if services is not None else None
         return f"{article.title} ({product})" if article else product
 
@@ -261,7 +263,9 @@ class WorklistScreen(Screen[None]):
     def _fetch_bsn(self, contact_id: str, reason: str) -> None:
         from loket.services import SyncError
 
-        services = self.app.wait_services()  # type: ignore[attr-defined]
+        services = self.app.wait_services()
+        if services is None:
+            return
         try:
             bsn = services.contacts.show_bsn(contact_id, reason)
         except SyncError as exc:
@@ -272,7 +276,10 @@ class WorklistScreen(Screen[None]):
     def action_forward(self) -> None:
         from loket.tui.screens.prompt_dialog import PromptDialog
 
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
+        if services is None:
+            self.notify(S.NOT_READY)
+            return
         teams = [(t.name, t.id) for t in services.reference.routing.teams()]
 
         def done(result: dict[str, str] | None) -> None:
@@ -297,7 +304,7 @@ class WorklistScreen(Screen[None]):
 
     def _act(self, perform: Callable[[TaskService, str], Task]) -> None:
         task = self.selected()
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         if task is None or services is None:
             self.notify(S.NO_TASK_SELECTED)
             return
@@ -312,7 +319,7 @@ class WorklistScreen(Screen[None]):
         self.refresh_tasks()
 
     def action_conflict(self, keep: str) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.app.services
         if not self.conflicts or services is None:
             return
         conflict = self.conflicts[0]
@@ -325,7 +332,7 @@ class WorklistScreen(Screen[None]):
         self.refresh_tasks()
 
 
-def task_detail(task: Any) -> Text:
+def task_detail(task: Task) -> Text:
     """Subject, intake answers, internal note, callback and the last log step."""
     text = Text()
     text.append(task.subject or S.NO_SUBJECT, style="bold")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +10,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from loket.tui import strings as S
+
+if TYPE_CHECKING:
+    from loket.kb.models import Article
 
 
 class ArticleView(Vertical):
@@ -36,7 +39,7 @@ class ArticleView(Vertical):
         with VerticalScroll(id="article-scroll"):
             yield Static("", id="article-facts")
 
-    def show(self, article: Any) -> None:
+    def show(self, article: Article) -> None:
         """Render an Article from loket.kb (title, summary, costs, lead_time, body...)."""
         self.article_id = article.id
         self.query_one("#article-title", Static).update(Text(article.title))
@@ -49,7 +52,9 @@ class ArticleView(Vertical):
         """The Markdown widget (a heavy import) is made when the first article is shown."""
         found = self.query("#article-body")
         if found:
-            found.first().update(markdown)  # type: ignore[attr-defined]
+            from textual.widgets import Markdown  # imported already: it was made
+
+            found.first(Markdown).update(markdown)
             return
         if not markdown:
             return
@@ -72,7 +77,7 @@ class ArticleView(Vertical):
         self._set_body("")
 
 
-def _facts(article: Any) -> Text:
+def _facts(article: Article) -> Text:
     parts: list[tuple[str, str]] = []
     for label, value in (
         (S.ARTICLE_COSTS, getattr(article, "costs", None)),

@@ -12,7 +12,7 @@ at once, for actions that save.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -24,6 +24,10 @@ from loket.tui import strings as S
 from loket.tui.formatting import local
 from loket.tui.messages import ContactEdited, CustomerChanged, ProductUnticked
 from loket.tui.widgets.question_bar import QuestionBar
+
+if TYPE_CHECKING:
+    from loket.domain.models import Contact, Question
+    from loket.services.contacts import ContactSummary, TaskState
 
 CUSTOMER_FIELDS = ("name", "phone", "email", "bsn")
 LOOKUP_FIELDS = ("phone", "email", "bsn")
@@ -111,7 +115,7 @@ class ContactPanel(VerticalScroll):
 
     # -- filling from the model -------------------------------------------------------------
 
-    def load(self, contact: Any, q_index: int, titles: dict[str, str]) -> None:
+    def load(self, contact: Contact, q_index: int, titles: dict[str, str]) -> None:
         """Show `contact` with question `q_index` selected; posts no edit messages."""
         self.contact_id = contact.id
         with self.prevent(Input.Changed, Select.Changed, SelectionList.SelectedChanged):
@@ -129,7 +133,7 @@ class ContactPanel(VerticalScroll):
         self.load_question(contact.questions[q_index], titles)
         self.show_history(None)
 
-    def load_question(self, question: Any, titles: dict[str, str]) -> None:
+    def load_question(self, question: Question, titles: dict[str, str]) -> None:
         self.question_id = question.id
         with self.prevent(Input.Changed, Select.Changed, SelectionList.SelectedChanged):
             self.query_one("#question-subject", Input).value = question.text
@@ -150,7 +154,7 @@ class ContactPanel(VerticalScroll):
     def set_questions(self, count: int, active: int) -> None:
         self.query_one(QuestionBar).set(count, active)
 
-    def show_history(self, items: list[Any] | None, busy: bool = False) -> None:
+    def show_history(self, items: list[ContactSummary] | None, busy: bool = False) -> None:
         history = self.query_one("#history", Static)
         self.set_class(busy or items is not None, "-history")
         if busy:
@@ -261,7 +265,7 @@ def _widget_for(path: str, q_index: int) -> str | None:
     return FIELD_WIDGETS.get(path)
 
 
-def _history_row(item: Any) -> str:
+def _history_row(item: ContactSummary) -> str:
     row = S.HISTORY_ROW.format(
         date=local(item.started_at).strftime("%d-%m %H:%M"),
         channel=item.channel,
@@ -272,7 +276,7 @@ def _history_row(item: Any) -> str:
     return "\n".join([row, *(_task_line(task) for task in item.tasks)])
 
 
-def _task_line(task: Any) -> str:
+def _task_line(task: TaskState) -> str:
     """Where a routed question stands: team, status, who has it, callbacks, and the
     resolution (done) or the reason it came back (returned)."""
     attempts = ""

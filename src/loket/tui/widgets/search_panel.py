@@ -8,10 +8,10 @@ results for a query that is no longer in the box are dropped.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.timer import Timer
@@ -19,7 +19,11 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from loket.tui import strings as S
+from loket.tui.app import LoketApp
 from loket.tui.messages import ArticleChosen, SearchResults
+
+if TYPE_CHECKING:
+    from loket.kb.models import LifeEvent, SearchHit
 
 DEBOUNCE_S = 0.12
 LIMIT = 25
@@ -28,6 +32,7 @@ LIMIT = 25
 class SearchPanel(Vertical):
     """The agent's search: one Input and the hits below it."""
 
+    app = getters.app(LoketApp)
     DEFAULT_CSS = """
     SearchPanel { height: auto; }
     SearchPanel > Input { margin: 0; }
@@ -72,7 +77,7 @@ class SearchPanel(Vertical):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
         """Runs in a thread: opening the kb index (first time) and searching never block input."""
-        services = self.app.wait_services()  # type: ignore[attr-defined]
+        services = self.app.wait_services()
         if services is None:
             return
         started = time.perf_counter()
@@ -88,7 +93,11 @@ class SearchPanel(Vertical):
         self.show_hits(message.query, message.hits, message.confident, message.event)
 
     def show_hits(
-        self, query: str, hits: list[Any], confident: bool = True, event: Any = None
+        self,
+        query: str,
+        hits: list[SearchHit],
+        confident: bool = True,
+        event: LifeEvent | None = None,
     ) -> None:
         """Hits as options; a weak result says so first and dims its guesses, a life event
         heads its products with a checklist line."""
@@ -124,14 +133,14 @@ class SearchPanel(Vertical):
         if event.option.id:
             self.post_message(ArticleChosen(event.option.id))
 
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
         """Down from the box moves into the results, so the mouse is never needed."""
         if event.key == "down" and self.query_one("#search", Input).has_focus:
             event.stop()
             self.query_one("#results", OptionList).focus()
 
 
-def _hit_label(hit: Any, in_checklist: bool = False) -> Text:
+def _hit_label(hit: SearchHit, in_checklist: bool = False) -> Text:
     """Title, plus the UPL name when it says something else (never parsed as markup);
     a best guess is dimmed, a product of the caller's life event gets a checkbox."""
     title = getattr(hit, "title", "") or hit.id

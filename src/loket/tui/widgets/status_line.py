@@ -7,7 +7,7 @@ redrawn, so an idle console stays well under 1% CPU.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -17,8 +17,11 @@ from textual.widgets import Static
 from loket.tui import strings as S
 from loket.tui.formatting import format_duration, local
 
+if TYPE_CHECKING:
+    from loket.services import SyncState
 
-def describe_sync(state: Any) -> str:
+
+def describe_sync(state: SyncState | None) -> str:
     """One short Dutch phrase for a SyncState; must fit next to the timer at 80 columns."""
     if state is None:
         return S.STARTING
@@ -86,7 +89,7 @@ class StatusLine(Horizontal):
     def set_user(self, name: str, role: str) -> None:
         self.query_one("#status-user", Static).update(f"{name} ({role})")
 
-    def set_sync(self, state: Any) -> None:
+    def set_sync(self, state: SyncState | None) -> None:
         self.query_one("#status-sync", Static).update(describe_sync(state))
         self.set_class(bool(state is not None and state.online is False), "-offline")
 
