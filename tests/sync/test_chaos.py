@@ -111,10 +111,7 @@ def test_consoles_and_server_killed_at_random_lose_and_duplicate_nothing(
     names = ["ans", "bram", "cor"]
     tokens = {n: create_user(db_url, n, "agent", ["kcc"]) for n in names}
     admin = create_user(db_url, "beheer", "admin", [])
-    consoles = {
-        n: Console(n, tmp_path / n, server.url, tokens[n], env)
-        for n in names
-    }
+    consoles = {n: Console(n, tmp_path / n, server.url, tokens[n], env) for n in names}
     consoles["cor"].start()  # its very first start, with the store down
     time.sleep(1.0)
     server.start()
