@@ -18,13 +18,17 @@ from loket.kb.index import idf
 from loket.kb.models import Article, LifeEvent, SearchHit, SearchResult
 from loket.kb.profile import Profile, trigrams
 from loket.kb.text import (
+    ABROAD,
+    COUNTRIES,
     STOPWORDS,
     clean_spoken,
     edit_distance,
+    known_word,
     lemma,
     looks_english,
     normalize,
     stem,
+    verb_root,
     words,
 )
 
@@ -60,6 +64,7 @@ JOIN_MIN = 4  # "grof vuil" -> "grofvuil"; shorter parts join by accident ("ver 
 FILLER_VERBS = frozenset(
     {"gaan", "zijn", "hebben", "doen", "worden", "kunnen", "moeten", "willen", "zullen"}
     | {"mogen", "zeggen", "bellen", "weten", "be", "have", "do", "go", "get", "want", "need"}
+    | {"komen", "staan", "zitten", "liggen", "come"}
 )
 SHORT_WORD = 8  # up to this length typo candidates come from deletions, not trigrams
 LEMMA = 1.0  # the dictionary form of an inflected word ('opgehaald' -> 'ophalen')
@@ -71,7 +76,10 @@ CONFIDENT_COVERAGE = 0.48
 # ... or, in a long sentence, words this heavy matched (two rare words in its name).
 CONFIDENT_MATCHED = 1.4
 WEAK = 0.3
-DIMINUTIVES = ("etje", "tje", "pje", "kje", "je")
+DIMINUTIVES = ("etjes", "tjes", "pjes", "kjes", "jes", "etje", "tje", "pje", "kje", "je")
+COUNTRY = 0.8  # "spanje" counts as "buitenland", a little less than the word itself
+MIN_PART = 3  # shortest part of a compound split into the kb's words
+MAX_PARTS = 3
 
 
 @dataclass
@@ -111,6 +119,7 @@ class Searcher:
         self._all_df: dict[str, int] = {}  # stem -> articles containing it anywhere
         self._deletes: dict[str, list[str]] | None = None
         self._correction_cache: dict[str, list[str]] = {}
+        self._parts_cache: dict[str, list[str] | None] = {}
 
     # -- reference data, loaded on first search -------------------------------------------
     def _load_vocab(self) -> None:
@@ -208,6 +217,53 @@ class Searcher:
                     break
         return (best[1], best[2]) if best else None
 
+    def _known_part(self, piece: str) -> str | None:
+        """A piece of a compound as a kb word: itself, without a linking 's'/'e'/'en' or a
+        plural, or the base of its diminutive ('bankjes' -> 'bankje' or 'bank')."""
+        assert self._vocab is not None
+        if piece in self._vocab or (len(piece) > MIN_PART + 2 and stem(piece) in self._all_df):
+            return piece  # the word, or another form of it ('vervanging' for 'vervangen')
+        for link in ("s", "en", "e"):
+            form = piece.removesuffix(link)
+            if form != piece and len(form) > MIN_PART and form in self._vocab:
+                return form
+        for ending in DIMINUTIVES:
+            base = piece.removesuffix(ending)
+            if base != piece and len(base) >= MIN_PART and base in self._vocab:
+                return base
+        return None
+
+    def _parts(self, word: str) -> list[str] | None:
+        """An unknown compound as two or three kb words ('bankjesreparatie' -> bankje,
+        reparatie; 'speeltuinbankje' -> speeltuin, bankje): fewest parts first, then the most
+        even split. Cached: the same caller words come back."""
+        cached = self._parts_cache.get(word)
+        if cached is not None or word in self._parts_cache:
+            return cached
+        best: tuple[int, int, list[str]] | None = None
+        n = len(word)
+        for i in range(MIN_PART, n - MIN_PART + 1):
+            left = self._known_part(word[:i])
+            if left is None:
+                continue
+            right = self._known_part(word[i:])
+            if right is not None:
+                key = (-2, min(i, n - i), [left, right])
+                if best is None or key[:2] > best[:2]:
+                    best = key
+            elif best is None or best[0] < -2:
+                for j in range(i + MIN_PART, n - MIN_PART + 1):
+                    middle, last = self._known_part(word[i:j]), self._known_part(word[j:])
+                    if middle and last:
+                        key = (-3, min(i, j - i, n - j), [left, middle, last])
+                        if best is None or key[:2] > best[:2]:
+                            best = key
+        found = best[2] if best else None
+        if len(self._parts_cache) >= 10_000:
+            self._parts_cache.clear()
+        self._parts_cache[word] = found
+        return found
+
     def _base(self, word: str) -> str | None:
         """'kindje' -> 'kind', 'pasje' -> 'pas': the diminutive's base word when the kb knows it."""
         assert self._vocab is not None
@@ -233,11 +289,18 @@ class Searcher:
             and dictionary_form not in STOPWORDS
         ):
             variants.append((dictionary_form, LEMMA))
+            # 'verloren' -> 'verliezen' -> 'verlies': the noun and compounds use the root
+            root = verb_root(dictionary_form) if lang == "nl" else None
+            if root and (root in self._vocab or stem(root) in self._all_df):
+                variants.append((root, LEMMA))
+        if word in COUNTRIES:
+            variants.append((ABROAD, COUNTRY))
+        base = None
         if word not in self._vocab and dictionary_form not in self._vocab:
             base = self._base(word)
             if base:
                 variants.append((base, 1.0))
-            else:
+            elif not known_word(word, lang):  # a real word is no typo ("gestorven")
                 corrections = self._corrections(word)
                 variants += [(c, CORRECTED) for c in corrections]
                 exact = not corrections
@@ -271,7 +334,7 @@ class Searcher:
                 concept.stems[stem(joined)] = 1.0
         dfs = [self._stem_df.get(s, 0) for s in concept.stems]
         concept.weight = idf(max(dfs), len(self._articles)) if dfs else 1.0
-        if word in WEAK_WORDS:
+        if word in WEAK_WORDS or dictionary_form in WEAK_WORDS or base in WEAK_WORDS:
             concept.weight *= WEAK
         return concept
 
@@ -280,7 +343,27 @@ class Searcher:
         found = words(query) or normalize(query).split()
         # "gegaan", "geweest", "went": forms of a stopword are filler too.
         found = [w for w in found if lemma(w, lang) not in FILLER_VERBS] or found
-        return [self._concept(word, found, i, lang) for i, word in enumerate(found)]
+        concepts = []
+        for i, word in enumerate(found):
+            parts = self._unknown_compound(word, lang)
+            if parts:  # "paspoortdiefstal" means what "paspoort diefstal" means
+                concepts += [self._concept(p, parts, k, lang) for k, p in enumerate(parts)]
+            else:
+                concepts.append(self._concept(word, found, i, lang))
+        return concepts
+
+    def _unknown_compound(self, word: str, lang: str) -> list[str] | None:
+        """The parts of a long word no article contains (nor its lemma) and that is no typo
+        of a word that one does."""
+        assert self._vocab is not None
+        if len(word) < 2 * MIN_PART + 1 or word in self._vocab or lang != "nl":
+            return None
+        dictionary_form = lemma(word, lang)
+        if dictionary_form in self._vocab or self._base(word) in self._vocab:
+            return None
+        if not known_word(word, lang) and self._corrections(word):
+            return None
+        return self._parts(word)
 
     def _event(self, query: str, concepts: list[Concept]) -> LifeEvent | None:
         """The life event the query reads as, from all its words (small ones too)."""
@@ -291,6 +374,8 @@ class Searcher:
         for token in normalize(query).split():
             stems.add(stem(token))
             stems.add(stem(lemma(token, lang)))
+            if token in COUNTRIES:
+                stems.add(stem(ABROAD))
         return match_event(self._events, stems)
 
     # -- candidates and ranking --------------------------------------------------------

@@ -34,6 +34,16 @@ STOPWORDS = frozenset(
     maand maanden dagen sinds geleden vorige volgende afgelopen laatst intussen
     alsjeblieft dank danku dankjewel fijn prima goeiemorgen goeiemiddag middag morgens
     """.split()  # noqa: SIM905
+    # Further Dutch function words (pronouns, adverbs, conjunctions) that a long sentence
+    # carries and no product name needs.
+    + """
+    het haar hen jou jouw zijn zullen hebt ergens nergens overal iets niets niks altijd
+    nooit soms vaak toen omdat terwijl zodat zoals dus daarom daarna daarvoor waarvoor
+    waarmee waarover hiervoor hierover ermee erover zelfs nogal best heel wel beetje
+    elke elk ieder iedereen allemaal andere ander anders hetzelfde zoiets zulke
+    zichzelf mezelf mijzelf jezelf uzelf onszelf wie welk waar waarom hoezo
+    mogelijk graag gewoonweg helemaal meteen direct zometeen straks binnenkort nu
+    """.split()  # noqa: SIM905
     # English function words: expats ask in English, and the kb's English names use them.
     + """
     the a an my your his her our their mine is are am was were be been being im i you he
@@ -53,6 +63,28 @@ ENGLISH_MARKERS = frozenset(
     are were am been
     """.split()  # noqa: SIM905
 )
+
+# Countries a caller names ("we verhuizen naar spanje", "uit syrie", "from India"): for the
+# kb they all mean "buitenland", which its names and the life events use.
+COUNTRIES = frozenset(
+    """
+    afghanistan albanie algerije argentinie armenie aruba australie belgie bolivia bonaire
+    bosnie brazilie bulgarije canada chili china colombia cuba curacao cyprus denemarken
+    duitsland egypte eritrea estland ethiopie filipijnen finland frankrijk georgie ghana
+    griekenland hongarije ierland india indonesie irak iran israel italie japan jordanie
+    kaapverdie kenia kosovo kroatie letland libanon libie litouwen luxemburg macedonie
+    marokko mexico moldavie nigeria noorwegen oekraine oostenrijk pakistan peru polen
+    portugal roemenie rusland saudi servie singapore slovenie slowakije somalie spanje
+    suriname syrie thailand tsjechie tunesie turkije verenigde vietnam wit-rusland zweden
+    zwitserland zuid-afrika sudan jemen
+    albania algeria argentina armenia australia austria belgium bosnia brazil bulgaria
+    chile colombia croatia czechia denmark egypt eritrea estonia ethiopia france germany
+    greece hungary ireland italy japan kenya latvia lebanon lithuania mexico morocco
+    nigeria norway philippines poland romania russia serbia slovakia slovenia somalia
+    spain sweden switzerland syria turkey ukraine usa america england scotland britain
+    """.split()  # noqa: SIM905
+)
+ABROAD = "buitenland"
 
 _APOSTROPHE_S = re.compile(r"['’`]s\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -126,7 +158,9 @@ def stem(word: str) -> str:
         import Stemmer
 
         _stemmer = Stemmer.Stemmer(STEM_ALGORITHM).stemWord
-    result = word if len(word) <= 3 or word.isdigit() else _stemmer(word)
+    # A plural diminutive stems like its singular: bankjes -> bankje -> bankj.
+    form = word[:-1] if len(word) > 5 and word.endswith("jes") else word
+    result = word if len(word) <= 3 or word.isdigit() else _stemmer(form)
     if len(_stem_cache) < 200_000:
         _stem_cache[word] = result
     return result
@@ -143,6 +177,53 @@ def lemma(word: str, lang: str = "nl") -> str:
     if len(word) <= 3 or word.isdigit():
         return word
     return fold(simplemma.lemmatize(word, lang=lang))
+
+
+_VOWELS = frozenset("aeiou")
+
+
+_PREFIXES = ("terug", "samen", "door", "over", "neer", "vast", "weg", "aan", "uit", "mee")
+_PREFIXES += ("toe", "los", "op", "af", "in", "be", "ge", "ver", "ont", "her")
+_VOWEL_GROUPS = re.compile("[aeiouy]+")
+
+
+def _syllables(root: str) -> int:
+    """Vowel groups after a separable or unstressed prefix ('wegslep' -> 1, 'inzamel' -> 2)."""
+    for prefix in _PREFIXES:
+        if root.startswith(prefix) and len(root) > len(prefix) + 2:
+            root = root[len(prefix) :]
+            break
+    return len(_VOWEL_GROUPS.findall(root))
+
+
+def verb_root(infinitive: str) -> str | None:
+    """The first-person form of a Dutch infinitive, which is what nouns and compounds use:
+    'verliezen' -> 'verlies', 'ophalen' -> 'ophaal', 'verhuizen' -> 'verhuis' (verhuismelding),
+    'stoppen' -> 'stop'. None when the word is no infinitive of that shape."""
+    if len(infinitive) < 5 or not infinitive.endswith("en"):
+        return None
+    root = infinitive[:-2]
+    last, before = root[-1], root[-2]
+    if last in _VOWELS or before == last == "e":
+        return None
+    single = before in _VOWELS and root[-3] not in _VOWELS
+    if last == before:  # stoppen -> stop
+        root = root[:-1]
+    elif single and (before != "e" or _syllables(root) == 1):
+        # ophal -> ophaal, (weg)slep -> (weg)sleep; "-elen/-eren" is unstressed (inzamel)
+        root = root[:-1] + before + last
+    if root.endswith("z"):
+        root = root[:-1] + "s"
+    elif root.endswith("v"):
+        root = root[:-1] + "f"
+    return root if root != infinitive[:-2] else None
+
+
+def known_word(word: str, lang: str = "nl") -> bool:
+    """True when simplemma's dictionary has the word: a real word, not a typo to correct."""
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang=lang))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
