@@ -182,8 +182,8 @@ def lemma(word: str, lang: str = "nl") -> str:
 _VOWELS = frozenset("aeiou")
 
 
-_PREFIXES = ("terug", "samen", "door", "over", "neer", "vast", "weg", "aan", "uit", "mee")
-_PREFIXES += ("toe", "los", "op", "af", "in", "be", "ge", "ver", "ont", "her")
+_PREFIXES: tuple[str, ...] = ("terug", "samen", "door", "over", "neer", "vast", "weg", "aan")
+_PREFIXES += ("uit", "mee", "toe", "los", "op", "af", "in", "be", "ge", "ver", "ont", "her")
 _VOWEL_GROUPS = re.compile("[aeiouy]+")
 
 
