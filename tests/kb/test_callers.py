@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from loket.cli import app
 from loket.kb import KnowledgeBase, check_kb
 from loket.kb.events import load_events, match_event, trigger_stems
-from loket.kb.text import clean_spoken, lemma, looks_english
+from loket.kb.text import clean_spoken, lemma, looks_english, stem
 from tests.kb.helpers import TEAMS, front, make_kb
 
 EVENTS = """
@@ -188,3 +188,82 @@ def test_eval_reports_per_style_and_no_match(tmp_path: Path, kb: KnowledgeBase) 
     assert report.no_match.total == 1 and report.no_match.weak == 1
     assert set(report.styles) == {"short", "english", "nomatch"}
     assert "flagged low 100.0%" in "\n".join(report.style_lines())
+
+
+def test_verb_root_gives_the_noun_form() -> None:
+    from loket.kb.text import verb_root
+
+    assert verb_root("verliezen") == "verlies"  # z -> s
+    assert verb_root("verhuizen") == "verhuis"  # as in "verhuismelding"
+    assert verb_root("ophalen") == "ophaal"  # open syllable: the vowel doubles
+    assert verb_root("stoppen") == "stop"  # double consonant halves
+    assert verb_root("wegslepen") == "wegsleep"  # a prefix does not count as a syllable
+    assert verb_root("inzamelen") is None  # unstressed -elen stays (inzamel = stem already)
+    assert verb_root("paspoort") is None
+
+
+def test_plural_diminutive_stems_like_the_singular() -> None:
+    from loket.kb.text import stem
+
+    assert stem("bankjes") == stem("bankje")
+    assert stem("pasjes") == stem("pasje")
+
+
+def test_unknown_compound_is_split_into_kb_words(kb: KnowledgeBase) -> None:
+    searcher = kb._searcher
+    searcher.warm_up()
+    # "pasje" and "milieustraat" are kb words; the caller glued a plural and a name together.
+    parts = searcher._parts("pasjesmilieustraat")
+    assert parts is not None and [stem(p) for p in parts] == [stem("pasje"), stem("milieustraat")]
+    assert searcher._parts("hondxyzqwk") is None  # no split into words the kb has
+    # a word no article knows, whose parts are: found through its parts, not as a typo
+    hits = kb.search("milieustraatpasje", limit=1)
+    assert hits and hits[0].id == "afvalpas"
+
+
+def test_participle_of_a_real_word_is_not_corrected_into_another_word() -> None:
+    from loket.paths import default_kb_dir
+
+    searcher = KnowledgeBase.open(default_kb_dir())._searcher  # has "rijbewijs gestolen"
+    searcher.warm_up(profiles=False)
+    concept = searcher._concepts("gestorven")[0]
+    # within the typo distance of "gestolen" (rijbewijs gestolen), but a dictionary word
+    assert all("gestol" not in s for s in concept.stems)
+    assert "sterv" in concept.stems  # the lemma sterven
+
+
+def test_a_country_reads_as_abroad() -> None:
+    from loket.kb.text import ABROAD, COUNTRIES
+
+    assert {"spanje", "marokko", "germany"} <= COUNTRIES and ABROAD == "buitenland"
+
+
+EVENT_ORDER_EVENTS = """
+[[event]]
+id = "overlijden"
+title = "Overlijden"
+products = ["overlijdensaangifte", "grafuitgifte"]
+triggers = ["overlijden", "begraven"]
+"""
+
+
+def test_only_the_event_named_keeps_the_checklist_order(tmp_path: Path) -> None:
+    # "begraven" is in the name of the second product; a caller who only says the event
+    # still gets the checklist's first product first, ...
+    extra = dict(EXTRA)
+    extra["grafuitgifte.md"] = front(
+        "grafuitgifte",
+        "Graf kopen of reserveren",
+        "grafuitgifte",
+        ["begraven op de begraafplaats", "graf kopen"],
+        team="burgerzaken",
+    )
+    kb_dir, upl = make_kb(tmp_path, extra)
+    events = tmp_path / "events.toml"
+    events.write_text(EVENT_ORDER_EVENTS, encoding="utf-8")
+    kb = KnowledgeBase.open(kb_dir, upl_csv=upl, teams=TEAMS, events_path=events)
+    only_event = kb.lookup("mijn moeder wordt begraven", limit=2)
+    assert [h.id for h in only_event.hits] == ["overlijdensaangifte", "grafuitgifte"]
+    # ... while one who names what a product has gets that product.
+    named = kb.lookup("mijn moeder wordt begraven, ik wil een graf kopen", limit=2)
+    assert named.hits[0].id == "grafuitgifte"

@@ -70,6 +70,8 @@ SHORT_WORD = 8  # up to this length typo candidates come from deletions, not tri
 LEMMA = 1.0  # the dictionary form of an inflected word ('opgehaald' -> 'ophalen')
 EVENT_BONUS = 0.3  # a product of the life event the query reads as
 EVENT_ORDER = 0.15  # at most this much more for the first product of the event's checklist
+EVENT_ORDER_ONLY = 0.5  # ... and this much when the caller named only the event
+EVENT_NAMED = 0.3  # matched weight of non-event words that makes one event product named
 OUTSIDE_EVENT_COVERAGE = 0.6  # a product outside the event this strong still comes first
 # Confidence: the best hit must cover this share of the caller's words (by weight).
 CONFIDENT_COVERAGE = 0.48
@@ -80,6 +82,7 @@ DIMINUTIVES = ("etjes", "tjes", "pjes", "kjes", "jes", "etje", "tje", "pje", "kj
 COUNTRY = 0.8  # "spanje" counts as "buitenland", a little less than the word itself
 MIN_PART = 3  # shortest part of a compound split into the kb's words
 MAX_PARTS = 3
+LONG_COMPOUND = 14  # a word this long is a compound whose parts also count, even when known
 
 
 @dataclass
@@ -92,6 +95,7 @@ class Concept:
     parts: tuple[str, ...] = ()  # stems of a compound split in two
     grams: frozenset[str] = frozenset()  # trigrams of a word the kb does not know at all
     weight: float = 1.0
+    weak: bool = False  # a word that fits dozens of products ("aanvragen", "moeder")
 
 
 def _quote(term: str) -> str:
@@ -304,7 +308,7 @@ class Searcher:
                 corrections = self._corrections(word)
                 variants += [(c, CORRECTED) for c in corrections]
                 exact = not corrections
-        if len(word) >= 7 and stem(word) not in self._stem_df:
+        if len(word) >= 7 and (stem(word) not in self._stem_df or len(word) >= LONG_COMPOUND):
             split = self._split(word)
             if split:
                 concept.parts = tuple(stem(p) for p in split)
@@ -336,6 +340,7 @@ class Searcher:
         concept.weight = idf(max(dfs), len(self._articles)) if dfs else 1.0
         if word in WEAK_WORDS or dictionary_form in WEAK_WORDS or base in WEAK_WORDS:
             concept.weight *= WEAK
+            concept.weak = True
         return concept
 
     def _concepts(self, query: str) -> list[Concept]:
@@ -462,16 +467,33 @@ class Searcher:
             bonus += 0.1 * max(len(n & query.stems) / len(n) for n in profile.name_words)
         return bonus
 
-    def _event_rows(self, event: LifeEvent | None) -> dict[int, float]:
-        """rowid -> bonus for the event's products: the checklist's first ones a little more,
-        so a caller who only names the event ("ik ben ontslagen") gets the main product."""
+    def _event_rows(self, event: LifeEvent | None) -> list[int]:
+        """The rowids of the event's products in checklist order."""
         if event is None:
-            return {}
-        rows = [self._rowids[p] for p in event.products if p in self._rowids]
-        return {
-            rowid: EVENT_BONUS + EVENT_ORDER * (len(rows) - i) / len(rows)
-            for i, rowid in enumerate(rows)
+            return []
+        return [self._rowids[p] for p in event.products if p in self._rowids]
+
+    def _event_bonus(
+        self, event: LifeEvent, rows: list[int], query: _Query, named: bool
+    ) -> tuple[dict[int, float], bool]:
+        """rowid -> bonus for the event's products: the checklist's first ones more.
+
+        When the caller only names the event ("ik word dakloos", "we gaan trouwen": every
+        word they said is one of the event's, or fits no product of it), the checklist
+        order decides; when they also name something one product has ("... trouwen op het
+        strand": trouwlocatie), their words decide and the order only breaks ties.
+        """
+        event_stems = frozenset().union(*event.triggers)
+        rest = [c for c in query.concepts if not c.weak and event_stems.isdisjoint(c.stems)]
+        named = named or any(
+            sum(c.weight * self._match(c, self._profiles[rowid]) for c in rest) >= EVENT_NAMED
+            for rowid in rows
+        )
+        order = EVENT_ORDER if named else EVENT_ORDER_ONLY
+        bonus = {
+            rowid: EVENT_BONUS + order * (len(rows) - i) / len(rows) for i, rowid in enumerate(rows)
         }
+        return bonus, named
 
     def search(self, query: str, limit: int = 10) -> SearchResult:
         empty = SearchResult([], confident=False)
@@ -486,14 +508,14 @@ class Searcher:
                 return empty
             candidates = self._candidates(concepts)
             event = self._event(query, concepts)
-            event_rows = self._event_rows(event)
-            for rowid in event_rows:
+            rows = self._event_rows(event)
+            for rowid in rows:
                 candidates.setdefault(rowid, 0.0)
             if not candidates:
                 return empty
             prepared = _Query(concepts)
             self._load_profiles(list(candidates))
-            ranked = []
+            scored = []
             for rowid, relevance in candidates.items():
                 article = self._articles[rowid - 1]
                 profile = self._profiles[rowid]
@@ -501,12 +523,24 @@ class Searcher:
                 coverage = matched / prepared.total_weight
                 score = coverage + self._bonus(prepared, profile)
                 score += 0.15 * relevance + (0.03 if article.written else 0.0)
-                score += event_rows.get(rowid, 0.0)
                 strong = coverage >= CONFIDENT_COVERAGE or matched >= CONFIDENT_MATCHED
-                ranked.append((score, article.id, article, coverage, rowid in event_rows, strong))
+                scored.append((rowid, score, article, coverage, strong))
+            event_rows: dict[int, float] = {}
+            checklist: list[str] | None = None  # event products in the order they must come
+            if event and rows:
+                inside = max(c for r, _, _, c, _ in scored if r in rows)
+                outside = max((c for r, _, _, c, _ in scored if r not in rows), default=0.0)
+                named = outside >= OUTSIDE_EVENT_COVERAGE and outside > inside
+                event_rows, named = self._event_bonus(event, rows, prepared, named)
+                if not named:
+                    checklist = [self._articles[r - 1].id for r in rows]
+            ranked = [
+                (score + event_rows.get(rowid, 0.0), a.id, a, coverage, rowid in event_rows, strong)
+                for rowid, score, a, coverage, strong in scored
+            ]
         ranked.sort(key=lambda r: (-r[0], r[1]))
         if event_rows:
-            ranked = _event_first(ranked)
+            ranked = _event_first(ranked, checklist)
         top = ranked[:limit]
         confident = bool(top) and (top[0][4] or top[0][5])
         hits = [
@@ -524,13 +558,16 @@ class Searcher:
         return SearchResult(hits, confident, event, top[0][3] if top else 0.0)
 
 
-def _event_first(ranked: list[_Ranked]) -> list[_Ranked]:
+def _event_first(ranked: list[_Ranked], checklist: list[str] | None) -> list[_Ranked]:
     """The event's products first, unless another product names what the caller said far
-    better ("ons hondje is overleden, afmelden" is about the dog tax, not a death)."""
+    better ("ons hondje is overleden, afmelden" is about the dog tax, not a death); in the
+    checklist's order when the caller named only the event."""
     inside = [r for r in ranked if r[4]]
     outside = [r for r in ranked if not r[4]]
     if outside and outside[0][3] >= OUTSIDE_EVENT_COVERAGE and outside[0][3] > inside[0][3]:
         return ranked
+    if checklist:
+        inside.sort(key=lambda r: checklist.index(r[1]))
     return inside + outside
 
 

@@ -43,6 +43,11 @@ STOPWORDS = frozenset(
     elke elk ieder iedereen allemaal andere ander anders hetzelfde zoiets zulke
     zichzelf mezelf mijzelf jezelf uzelf onszelf wie welk waar waarom hoezo
     mogelijk graag gewoonweg helemaal meteen direct zometeen straks binnenkort nu
+    met daarmee heen eerst ooit nogmaals keer keertje vraagje vraagjes goedendag bestaat
+    bestaan vindt vinden betekenen twee drie vier vijf zes zeven acht negen tien twintig
+    half minuut minuten uur uurtje kwartier jaar jaren daarin daarop daaraan daarvan erin
+    erop gisteravond gistermiddag gisterochtend vanmorgen morgenochtend morgenavond probleem
+    problemen goed beter leuk leuke mooi snel zeker precies ding dingen
     """.split()  # noqa: SIM905
     # English function words: expats ask in English, and the kb's English names use them.
     + """
@@ -51,7 +56,9 @@ STOPWORDS = frozenset(
     does did done have has having can could would should will shall may might must how
     what where when why who which there here this that these those please hello hi just
     some any anything something get got getting need needs want wants like hey thanks
-    municipality city council
+    municipality city council because another other very too also really already still
+    again now today yesterday tomorrow week month year last next big little lot lots thing
+    things stuff okay ok problem good
     """.split()  # noqa: SIM905
 )
 
