@@ -11,12 +11,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from loket.domain.queues import QueueKind
 from loket.server.schemas import (
+    AgentStateName,
+    CallStatusName,
     ContactStatusName,
     EntityName,
     PushStatusName,
     TaskKindName,
     TaskStatusName,
+    TicketStatusName,
 )
 
 
@@ -324,3 +328,147 @@ class ReportOut(Out):
     by: str
     groups: list[ReportGroupOut]
     generated_at: str
+
+
+# --- live queues -----------------------------------------------------------------------------
+
+
+class CallSummaryOut(Out):
+    """A call without the caller's number."""
+
+    id: str
+    status: CallStatusName
+    queue: str
+    agent: str
+    offered_at: str | None
+    answered_at: str | None
+    ended_at: str | None
+
+
+class CallRefOut(Out):
+    """The call a duplicate event was for (nothing was applied)."""
+
+    id: str
+
+
+class CallEventOut(Out):
+    status: PushStatusName  # applied, or duplicate (seq then null)
+    seq: int | None
+    call: CallSummaryOut | CallRefOut
+
+
+class CallOut(CallSummaryOut):
+    """`GET /calls/{id}`: the caller's number, for the call's agent and supervisors."""
+
+    caller: str
+    talk_seconds: float
+
+
+class TicketOut(Out):
+    id: str
+    service: str
+    number: str
+    drawn_at: str
+    status: TicketStatusName
+    called_at: str | None
+    agent: str
+    desk: str
+
+
+class DrawnTicketOut(Out):
+    ticket: TicketOut
+    ahead: int
+    expected_wait_seconds: float | None
+
+
+class NextTicketOut(Out):
+    """`ticket` null when nobody waits."""
+
+    ticket: TicketOut | None
+    waited_seconds: float | None
+
+
+class NoShowOut(Out):
+    ticket: TicketOut
+
+
+class AgentStateOut(Out):
+    agent: str
+    state: AgentStateName
+    reason: str
+    at: str
+    seq: int
+
+
+class QueueFiguresOut(Out):
+    """`loket.domain.queues.QueueFigures` of one queue, with its name and kind."""
+
+    queue: str
+    name: str
+    kind: QueueKind
+    waiting: int
+    longest_wait: float | None
+    answered: int
+    abandoned: int
+    answered_in_target: int
+    service_level: float | None
+    abandon_rate: float | None
+    asa: float | None
+    sl_target: float
+    sl_seconds: float
+    breached: bool
+
+
+class AgentStatusOut(Out):
+    """`loket.domain.agent_states.AgentStatus`."""
+
+    agent: str
+    state: AgentStateName
+    since: str | None
+    reason: str
+    seconds_in_state: float
+    per_state: dict[str, float]
+
+
+class LiveOut(Out):
+    """`GET /live`: per queue and per agent as they stand now."""
+
+    at: str
+    seq: int
+    queues: list[QueueFiguresOut]
+    agents: list[AgentStatusOut]
+
+
+class OfficeFiguresOut(Out):
+    contacts: int
+    fcr: float | None
+    handling_seconds: float | None
+
+
+class OfficeChannelOut(OfficeFiguresOut):
+    channel: str
+
+
+class OfficeAgentOut(OfficeFiguresOut):
+    agent: str
+
+
+class OfficeTeamOut(Out):
+    team: str
+    open: int
+    claimed: int
+    due_soon: int
+    overdue: int
+    returned: int
+
+
+class OfficeOut(Out):
+    """`GET /live/office`: today's contacts and the back-office stock per team."""
+
+    at: str
+    day: str
+    nearly_due_hours: float
+    today: OfficeFiguresOut
+    channels: list[OfficeChannelOut]
+    agents: list[OfficeAgentOut]
+    teams: list[OfficeTeamOut]

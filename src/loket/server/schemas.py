@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from loket.domain.agent_states import AgentState
+from loket.domain.calls import CallEventKind, CallStatus
 from loket.domain.models import (
     CHANNEL_MAX,
     CONTENT_MAX,
@@ -19,6 +21,7 @@ from loket.domain.models import (
     TaskStatus,
 )
 from loket.domain.tasks import ACTIONS
+from loket.domain.tickets import TicketStatus
 from loket.protocol import PUSH_BATCH_MAX, Entity, PushStatus
 
 ID_MAX = 100
@@ -36,6 +39,10 @@ if TYPE_CHECKING:
     PushStatusName = str
     EntityName = str
     ActionName = str
+    CallEventKindName = str
+    CallStatusName = str
+    TicketStatusName = str
+    AgentStateName = str
 else:
     ContactStatusName = Literal[tuple(s.value for s in ContactStatus)]
     TaskStatusName = Literal[tuple(s.value for s in TaskStatus)]
@@ -43,6 +50,10 @@ else:
     PushStatusName = Literal[tuple(s.value for s in PushStatus)]
     EntityName = Literal[tuple(e.value for e in Entity)]
     ActionName = Literal[ACTIONS]
+    CallEventKindName = Literal[tuple(k.value for k in CallEventKind)]
+    CallStatusName = Literal[tuple(s.value for s in CallStatus)]
+    TicketStatusName = Literal[tuple(s.value for s in TicketStatus)]
+    AgentStateName = Literal[tuple(s.value for s in AgentState)]
 
 
 def _storable(value: str) -> str:

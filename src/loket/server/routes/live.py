@@ -7,7 +7,7 @@ bodies are validated here, so a malformed event is a 422 naming its field.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from loket.protocol import API_PREFIX
 from loket.server.deps import Caller, PathId, Store
 from loket.server.errors import ApiError
+from loket.server.responses import (
+    AgentStateOut,
+    CallEventOut,
+    CallOut,
+    DrawnTicketOut,
+    LiveOut,
+    NextTicketOut,
+    NoShowOut,
+    OfficeOut,
+)
+from loket.server.schemas import CallEventKindName
 
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(max_length=100)]
@@ -27,7 +38,7 @@ class Strict(BaseModel):
 class CallEventIn(Strict):
     event_id: Id
     call_id: Id
-    kind: Literal["offered", "answered", "transferred", "abandoned", "ended"]
+    kind: CallEventKindName
     at: datetime = Field(description="When it happened on the platform (ISO 8601 with zone)")
     queue: Short = ""
     agent: Short = ""
@@ -51,7 +62,7 @@ class StateIn(Strict):
 router = APIRouter(prefix=API_PREFIX, tags=["live"])
 
 
-@router.post("/call-events")
+@router.post("/call-events", response_model=CallEventOut)
 def call_event(body: CallEventIn, user: Caller, store: Store) -> dict[str, Any]:
     data = body.model_dump()
     if data["at"].tzinfo is None:
@@ -59,37 +70,37 @@ def call_event(body: CallEventIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.post_call_event(user, data)
 
 
-@router.get("/calls/{call_id}")
+@router.get("/calls/{call_id}", response_model=CallOut)
 def call(call_id: PathId, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.get_call(user, call_id)
 
 
-@router.post("/tickets", status_code=201)
+@router.post("/tickets", status_code=201, response_model=DrawnTicketOut)
 def draw(body: TicketIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.draw_ticket(user, body.service)
 
 
-@router.post("/tickets/next")
+@router.post("/tickets/next", response_model=NextTicketOut)
 def next_ticket(body: NextIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.next_ticket(user, body.services, body.desk)
 
 
-@router.post("/tickets/{ticket_id}/no-show")
+@router.post("/tickets/{ticket_id}/no-show", response_model=NoShowOut)
 def no_show(ticket_id: PathId, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.no_show(user, ticket_id)
 
 
-@router.post("/agent-state")
+@router.post("/agent-state", response_model=AgentStateOut)
 def agent_state(body: StateIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.set_state(user, body.state, body.reason)
 
 
-@router.get("/live")
+@router.get("/live", response_model=LiveOut)
 def figures(user: Caller, store: Store) -> dict[str, Any]:
     return store.live.live(user)
 
 
-@router.get("/live/office")
+@router.get("/live/office", response_model=OfficeOut)
 def office(user: Caller, store: Store) -> dict[str, Any]:
     """Today's contacts (totals, per channel, per agent) and the back-office stock."""
     return store.live.office(user)
