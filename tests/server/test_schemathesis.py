@@ -1,18 +1,27 @@
 """Property-based fuzzing of the whole API from its own OpenAPI spec: no input, however
 odd, may produce a server error, and every answer (status, content type, headers, body)
 must be one the OpenAPI document describes. Each generated request is sent as an admin
-and as an agent (different code paths)."""
+and as an agent (different code paths).
+
+Then header and query fuzzing of what that cannot reach or rarely hits: the live-event
+stream (it never ends, so schemathesis' call would hang) with its `since` query and
+`Last-Event-ID` header, and the day of `/stats` across the whole calendar range. No
+value may give a server error or a broken stream; a refusal names the field."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -75,3 +84,63 @@ def test_answers_conform_to_the_spec(case, fuzz_server):
         case.call_and_validate(
             base_url=fuzz_server["url"], headers=headers, checks=CHECKS, timeout=10
         )
+
+
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
+
+header_values = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40),
+    st.sampled_from(["", " ", "9" * 40, str(2**63), str(2**63 - 1), "-1", "0x10", "1e9"]),
+)
+
+
+@pytest.fixture(scope="module")
+def fuzz_token(fuzz_server: dict[str, Any]) -> str:
+    return fuzz_server["tokens"]["agent"]
+
+
+def _refusal_names_a_field(response: httpx.Response) -> None:
+    assert 400 <= response.status_code < 500, response.status_code
+    error = response.json()["error"]
+    assert error["fields"] and error["fields"][0]["field"], error
+
+
+@settings(FUZZ, max_examples=30)
+@given(case=schema["/api/v1/events"]["GET"].as_strategy(), last_event_id=header_values)
+def test_the_event_stream_takes_any_header_and_query_without_breaking(
+    case: Any, last_event_id: str, fuzz_server: dict[str, Any], fuzz_token: str
+) -> None:
+    """200 and a stream that stays open past its backlog, or a refusal naming the field."""
+    headers = {"Authorization": f"Bearer {fuzz_token}", "Last-Event-ID": last_event_id}
+    timeout = httpx.Timeout(5.0, read=0.3)
+    with (
+        httpx.Client(base_url=fuzz_server["url"], timeout=timeout) as client,
+        client.stream("GET", "/api/v1/events", headers=headers, params=case.query) as response,
+    ):
+        if response.status_code != 200:
+            response.read()
+            _refusal_names_a_field(response)
+            return
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.iter_lines()
+        assert next(lines) == ": connected"
+        with contextlib.suppress(httpx.ReadTimeout):  # open and quiet: as it should be
+            for _ in lines:  # the backlog, if any; a broken stream raises here
+                pass
+
+
+@FUZZ
+@given(day=st.one_of(st.dates(), st.sampled_from([date.min, date.max])))
+def test_stats_for_any_calendar_day_answer_or_name_the_date(
+    day: date, fuzz_server: dict[str, Any]
+) -> None:
+    headers = {"Authorization": f"Bearer {fuzz_server['tokens']['admin']}"}
+    response = httpx.get(
+        f"{fuzz_server['url']}/api/v1/stats", params={"date": day.isoformat()}, headers=headers
+    )
+    if response.status_code != 200:
+        _refusal_names_a_field(response)
+        assert response.json()["error"]["fields"][0]["field"] == "date"
