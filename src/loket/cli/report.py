@@ -133,6 +133,7 @@ def _period_report(first: str, last: str, by: str, fmt: str, day: str, local: bo
         _print_period_table(figures)
 
 
+# The table's columns (CSV and JSON carry every figure of a group).
 COLUMNS = (
     "contacts",
     "questions",
@@ -143,11 +144,17 @@ COLUMNS = (
     "mean_seconds",
     "median_seconds",
     "p90_seconds",
+    "talk_mean_seconds",
+    "wrapup_mean_seconds",
+    "satisfaction_mean",
     "tasks",
     "on_time",
     "late",
     "open_overdue",
     "open_in_time",
+    "sla_on_time",
+    "resolve_median_seconds",
+    "callback_norm",
 )
 
 
@@ -155,17 +162,23 @@ def _print_csv(figures: dict[str, Any]) -> None:
     import csv
     import sys
 
+    groups = figures["groups"]
+    columns = [c for c in groups[0] if c != "group"] if groups else list(COLUMNS)
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow([figures["by"], *COLUMNS])
-    for group in figures["groups"]:
-        writer.writerow([group["group"], *("" if group[c] is None else group[c] for c in COLUMNS)])
+    writer.writerow([figures["by"], *columns])
+    for group in groups:
+        writer.writerow([group["group"], *("" if group[c] is None else group[c] for c in columns)])
 
 
 def _cell(column: str, value: Any) -> str:
     if value is None:
         return "–"
+    if column.startswith("resolve_"):
+        return f"{value / 3600:.0f} h"
     if column.endswith("_seconds"):
         return _minutes(value)
+    if column == "satisfaction_mean":
+        return f"{value:.1f}"
     if isinstance(value, float):
         return f"{value:.0%}"
     return str(value)
@@ -178,7 +191,8 @@ def _print_period_table(figures: dict[str, Any]) -> None:
     table = Table(title=f"Figures {figures['from']} – {figures['to']} by {figures['by']}")
     table.add_column(figures["by"])
     for column in COLUMNS:
-        table.add_column(column.replace("_seconds", "").replace("_", " "), justify="right")
+        label = column.replace("_seconds", "").replace("_mean", "").replace("_", " ")
+        table.add_column(label, justify="right")
     for group in figures["groups"]:
         table.add_row(group["group"], *(_cell(c, group[c]) for c in COLUMNS))
-    Console(width=200).print(table)
+    Console(width=240).print(table)

@@ -223,3 +223,53 @@ def daily_report(
         queues=team_queues(tasks, now, calendar),
         generated_at=now,
     )
+
+
+# --- definitions of the period report (docs/metrics.md), shared by the SQL and the views ---
+
+# Durations are counted in buckets: a bucket is named by its lower bound in seconds, and a
+# duration falls in the last bucket whose bound it reaches. Median and p90 over a period
+# are the nearest-rank percentile of the bucketed values (the lower bound of the bucket
+# the rank falls in): the central store keeps counts per day and bucket, so a year's
+# percentile needs no sort of a year's contacts. Bounds are 10 s apart under 1 minute,
+# 15-30 s to 5 minutes, 1-2 minutes to 20 minutes, wider beyond.
+DURATION_BUCKETS: tuple[int, ...] = (
+    0, 10, 20, 30, 40, 50, 60, 75, 90, 105, 120, 150, 180, 210, 240, 270, 300,
+    360, 420, 480, 540, 600, 720, 840, 960, 1080, 1200, 1500, 1800, 2400, 3000, 3600,
+    5400, 7200, 14400,
+)  # fmt: skip
+# Time to resolve a task, in hours: the same rule, wider buckets.
+RESOLVE_BUCKETS: tuple[int, ...] = tuple(
+    h * 3600
+    for h in (0, 1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 30, 36, 42, 48, 60, 72, 84, 96, 108, 120,
+              144, 168, 192, 216, 240, 288, 336, 408, 504, 672, 1008, 1344, 2016, 2688)
+)  # fmt: skip
+# Callback norm: the first callback attempt on a task comes at the latest at the end of
+# the office day CALLBACK_NORM_DAYS working days after the task was made (SLA calendar:
+# weekends and public holidays do not count).
+CALLBACK_NORM_DAYS = 2
+
+
+def bucket_of(seconds: float, bounds: tuple[int, ...] = DURATION_BUCKETS) -> int:
+    """The bucket (its lower bound) a duration falls in; negative durations count as 0."""
+    found = bounds[0]
+    for bound in bounds:
+        if seconds < bound:
+            break
+        found = bound
+    return found
+
+
+def histogram_percentile(counts: dict[int, int], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of bucketed values: the lower bound of the
+    bucket holding rank ceil(q/100 * n); None for an empty histogram."""
+    total = sum(counts.values())
+    if total <= 0:
+        return None
+    rank = max(1, math.ceil(q / 100 * total))
+    seen = 0
+    for bucket in sorted(counts):
+        seen += counts[bucket]
+        if seen >= rank:
+            return float(bucket)
+    return float(max(counts))

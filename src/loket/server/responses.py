@@ -310,12 +310,30 @@ class ReportGroupOut(Out):
     mean_seconds: float | None
     median_seconds: float | None
     p90_seconds: float | None
+    talked: int
+    talk_mean_seconds: float | None
+    talk_median_seconds: float | None
+    talk_p90_seconds: float | None
+    wrapped: int
+    wrapup_mean_seconds: float | None
+    wrapup_median_seconds: float | None
+    wrapup_p90_seconds: float | None
+    rated: int
+    satisfaction_mean: float | None
     tasks: int
+    resolved: int
     on_time: int
     late: int
     open_overdue: int
     open_in_time: int
+    returned: int
     sla_on_time: float | None
+    resolve_median_seconds: float | None
+    resolve_p90_seconds: float | None
+    callback_in_norm: int
+    callback_late: int
+    callback_missed: int
+    callback_norm: float | None
 
 
 class ReportOut(Out):

@@ -6,14 +6,14 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from loket.domain.kpi import daily_report
+from loket.domain.kpi import daily_report, histogram_percentile
 from loket.domain.models import Contact, Task
 from loket.domain.sla import AMSTERDAM
 from loket.server import policy
 from loket.server.auth import User
 from loket.server.services.common import Context
 from loket.server.storage import figures
-from loket.server.storage.base import db_time
+from loket.server.storage.base import Row, db_time
 
 
 class FigureService:
@@ -36,20 +36,104 @@ class FigureService:
         """Management figures over local days first..last, one row per group (SQL
         aggregates: `loket.server.storage.figures`, definitions in docs/metrics.md)."""
         policy.require_figures(user)
-        now = db_time(self.ctx.clock())
-        groups: dict[str, dict[str, Any]] = {}
+        moment = self.ctx.clock()
+        now = db_time(moment)
+        open_days = self.refresh(moment.astimezone(AMSTERDAM).date())
         with self.ctx.storage.read() as r:
-            for name in figures.FIGURES:
-                for row in r.figure_rows(name, by, first.isoformat(), last.isoformat(), now):
-                    key = row.pop("grp") or figures.NONE
-                    groups.setdefault(key, {}).update(row)
+            parts = report_parts(by, first.isoformat(), last.isoformat(), now, open_days)
+            rows = [(name, r.figure_part(sql, params)) for name, sql, params in parts]
         return {
             "from": first.isoformat(),
             "to": last.isoformat(),
             "by": by,
-            "groups": [_group(key, values) for key, values in sorted(groups.items())],
+            "groups": merge_report(by, rows),
             "generated_at": now,
         }
+
+    def refresh(self, today: date) -> list[str]:
+        """Bring the day summaries up to date for every day before `today`; returns the days
+        a report must read from the rows instead (today, later days, and any changed
+        since the last build while the summaries were not rebuilt)."""
+        storage = self.ctx.storage
+        day = today.isoformat()
+        with storage.read() as r:
+            built, pending = r.figure_state()
+            top = r.max_seq()
+            changed = r.changed_days(built, top) if built is not None and top > built else set()
+        open_days = changed | pending
+        if (
+            built is not None
+            and all(d >= day for d in open_days)
+            and top - built <= REBUILD_AFTER_CHANGES
+        ):
+            return sorted(open_days | {day})
+        with storage.write() as w:
+            w.lock_figures()
+            built, pending = w.figure_state()
+            top = w.max_seq()
+            if built is None:  # first build: every day before today, from the rows
+                w.build_days(figures.Days("0000-00-00", (today - timedelta(days=1)).isoformat()))
+                open_days = w.days_from(day)
+            else:
+                open_days = pending | (w.changed_days(built, top) if top > built else set())
+                old = sorted(d for d in open_days if d < day)
+                for at in range(0, len(old), figures.DAYS_PER_STATEMENT):
+                    w.build_days(figures.Days(days=old[at : at + figures.DAYS_PER_STATEMENT]))
+                open_days = {d for d in open_days if d >= day}
+            w.set_figure_state(top, open_days)
+        return sorted(open_days | {day})
+
+
+# Open days are read from the rows until some day before today changes, or this many
+# changes have come in since the last build (so finding the changed days stays cheap).
+REBUILD_AFTER_CHANGES = 2000
+
+
+def report_parts(
+    by: str, first: str, last: str, now: str, open_days: list[str]
+) -> list[tuple[str, str, list[Any]]]:
+    """Every statement of one report, (part, SQL, params): the summaries of the built
+    days, the open days in the period from the rows, and the task figures."""
+    parts = figures.summary_parts(by, first, last, open_days)
+    inside = [d for d in open_days if first <= d <= last]
+    for at in range(0, len(inside), figures.DAYS_PER_STATEMENT):
+        days = figures.Days(days=inside[at : at + figures.DAYS_PER_STATEMENT])
+        parts += [
+            (f"open_{name}", sql, params)
+            for name, sql, params in figures.contact_parts(figures.dim_of(by), days)
+        ]
+    return parts + figures.task_parts(by, first, last, now)
+
+
+def _week(day: str) -> str:
+    year, week, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def merge_report(by: str, parts: list[tuple[str, list[Row]]]) -> list[dict[str, Any]]:
+    """Sum the parts' rows per group and derive shares, means and percentiles."""
+    sums: dict[str, dict[str, float]] = {}
+    hists: dict[tuple[str, str], dict[int, int]] = {}
+    for name, rows in parts:
+        for row in rows:
+            row = dict(row)
+            if name.startswith("open_"):
+                day = row.pop("day")
+                row.pop("week", None)
+                if by in ("day", "week"):
+                    row["grp"] = day if by == "day" else _week(day)
+            key = row.pop("grp") or figures.NONE
+            if "bucket" in row:
+                hist = hists.setdefault((key, row["measure"]), {})
+                bucket = int(row["bucket"])
+                hist[bucket] = hist.get(bucket, 0) + int(row["n"])
+                sums.setdefault(key, {})
+                continue
+            group = sums.setdefault(key, {})
+            for column, value in row.items():
+                if value is not None:
+                    group[column] = group.get(column, 0) + value
+    return [_group(key, sums[key], hists) for key in sorted(sums)]
 
 
 _COUNTS = (
@@ -63,29 +147,48 @@ _COUNTS = (
     "routed",
     "with_outcome",
     "handled",
+    "talked",
+    "wrapped",
+    "rated",
     "tasks",
+    "resolved",
     "on_time",
     "late",
     "open_overdue",
     "open_in_time",
+    "returned",
+    "callback_in_norm",
+    "callback_late",
+    "callback_missed",
 )
 
 
-def _share(part: int, whole: int) -> float | None:
+def _share(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
-def _seconds(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _group(key: str, values: dict[str, Any]) -> dict[str, Any]:
+def _group(
+    key: str, values: dict[str, float], hists: dict[tuple[str, str], dict[int, int]]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"group": key}
     out.update({name: int(values.get(name) or 0) for name in _COUNTS})
     out["fcr_questions"] = _share(out["fcr_resolved"], out["fcr_counted"])
     out["fcr_contacts"] = _share(out["fcr_contacts_resolved"], out["fcr_contacts_counted"])
     out["share_routed"] = _share(out["routed"], out["with_outcome"])
-    for name in ("mean_seconds", "median_seconds", "p90_seconds"):
-        out[name] = _seconds(values.get(name))
+    for prefix, measure, count, total in (
+        ("", "handling", "handled", "handling_sum"),
+        ("talk_", "talk", "talked", "talk_sum"),
+        ("wrapup_", "wrapup", "wrapped", "wrapup_sum"),
+    ):
+        hist = hists.get((key, measure), {})
+        out[f"{prefix}mean_seconds"] = _share(values.get(total) or 0.0, out[count])
+        out[f"{prefix}median_seconds"] = histogram_percentile(hist, 50)
+        out[f"{prefix}p90_seconds"] = histogram_percentile(hist, 90)
+    out["satisfaction_mean"] = _share(values.get("satisfaction_sum") or 0, out["rated"])
     out["sla_on_time"] = _share(out["on_time"], out["on_time"] + out["late"])
+    resolve = hists.get((key, "resolve"), {})
+    out["resolve_median_seconds"] = histogram_percentile(resolve, 50)
+    out["resolve_p90_seconds"] = histogram_percentile(resolve, 90)
+    judged = out["callback_in_norm"] + out["callback_late"] + out["callback_missed"]
+    out["callback_norm"] = _share(out["callback_in_norm"], judged)
     return out

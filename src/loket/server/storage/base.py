@@ -20,7 +20,7 @@ from loket.server.storage.accounts import AccountReads, AccountWrites
 from loket.server.storage.bsn import BsnReads, BsnWrites
 from loket.server.storage.changes import ChangeReads, ChangeRow, ChangeWrites
 from loket.server.storage.contacts import ContactReads, ContactWrites
-from loket.server.storage.figures import FigureReads
+from loket.server.storage.figures import FigureReads, FigureWrites
 from loket.server.storage.sql import Executor, Row
 from loket.server.storage.tasks import TaskReads, TaskWrites
 
@@ -42,7 +42,9 @@ class Reads(AccountReads, BsnReads, ContactReads, TaskReads, ChangeReads, Figure
     figures); this class puts them on one transaction."""
 
 
-class Writes(AccountWrites, BsnWrites, ContactWrites, TaskWrites, ChangeWrites, Reads):
+class Writes(
+    AccountWrites, BsnWrites, ContactWrites, TaskWrites, ChangeWrites, FigureWrites, Reads
+):
     """Write statements, used inside one transaction opened by the backend."""
 
     def __init__(

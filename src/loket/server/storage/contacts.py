@@ -46,6 +46,61 @@ class ContactRow:
     data_json: str = ""  # `data` already encoded, so it is encoded once for both tables
 
 
+# The contacts row as the write path fills it: `contact_values` gives the values in this
+# order (a bulk loader such as bench/report.py writes the same columns from the same code).
+CONTACT_COLUMNS = (
+    "id",
+    "agent",
+    "channel",
+    "started_at",
+    "status",
+    "rev",
+    "has_customer",
+    "phone",
+    "email",
+    "bsn_hash",
+    "bsn_key_id",
+    "bsn_enc",
+    "district",
+    "data",
+    "call_id",
+    *figures.CONTACT_FIGURE_COLUMNS,
+)
+_UPSERT = (
+    f"INSERT INTO contacts ({', '.join(CONTACT_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in CONTACT_COLUMNS)})"
+    " ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in CONTACT_COLUMNS if c != "id")
+    + " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent RETURNING id"
+)
+QUESTION_INSERT = (
+    f"INSERT INTO contact_questions ({', '.join(figures.QUESTION_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in figures.QUESTION_COLUMNS)})"
+)
+
+
+def contact_values(row: ContactRow) -> tuple[Any, ...]:
+    """The values of CONTACT_COLUMNS for `row`, figure columns derived from its record."""
+    return (
+        row.id,
+        row.agent,
+        row.channel,
+        row.started_at,
+        row.status,
+        row.rev,
+        int(row.has_customer),
+        row.phone,
+        row.email,
+        row.bsn_hash,
+        row.bsn_key_id,
+        row.bsn_enc,
+        row.district,
+        row.data_json or json.dumps(row.data),
+        row.call_id,
+        *figures.contact_columns(row.data),
+    )
+
+
 class ContactReads(Sql):
     def contact(self, contact_id: str) -> Row | None:
         return self._one(
@@ -104,49 +159,12 @@ class ContactWrites(ContactReads):
     def upsert_contact(self, row: ContactRow) -> bool:
         """Insert, or replace when `row.rev` is higher than stored and the stored contact is
         the same agent's; False for a no-op (`contact_owner` tells the two apart)."""
-        rows = self.run(
-            "INSERT INTO contacts (id, agent, channel, started_at, status, rev, has_customer,"
-            " phone, email, bsn_hash, bsn_key_id, bsn_enc, district, data,"
-            " call_id, ended_at, handling_seconds, local_day, local_week)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET agent = excluded.agent, channel = excluded.channel,"
-            " started_at = excluded.started_at, status = excluded.status, rev = excluded.rev,"
-            " has_customer = excluded.has_customer, phone = excluded.phone,"
-            " email = excluded.email, bsn_hash = excluded.bsn_hash,"
-            " bsn_key_id = excluded.bsn_key_id, bsn_enc = excluded.bsn_enc,"
-            " district = excluded.district, data = excluded.data, call_id = excluded.call_id,"
-            " ended_at = excluded.ended_at, handling_seconds = excluded.handling_seconds,"
-            " local_day = excluded.local_day, local_week = excluded.local_week"
-            " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent"
-            " RETURNING id",
-            (
-                row.id,
-                row.agent,
-                row.channel,
-                row.started_at,
-                row.status,
-                row.rev,
-                int(row.has_customer),
-                row.phone,
-                row.email,
-                row.bsn_hash,
-                row.bsn_key_id,
-                row.bsn_enc,
-                row.district,
-                row.data_json or json.dumps(row.data),
-                row.call_id,
-                *figures.contact_columns(row.data),
-            ),
-        )
+        rows = self.run(_UPSERT, contact_values(row))
         if not rows:
             return False
         self.send("DELETE FROM contact_questions WHERE contact_id = ?", (row.id,))
         for question in figures.question_rows(row.id, row.data):
-            self.send(
-                "INSERT INTO contact_questions (contact_id, idx, outcome, product, closed,"
-                " local_day) VALUES (?, ?, ?, ?, ?, ?)",
-                question,
-            )
+            self.send(QUESTION_INSERT, question)
         self.send("DELETE FROM contact_outcomes WHERE contact_id = ?", (row.id,))
         for outcome in sorted(set(row.outcomes)):
             self.send(

@@ -2,23 +2,61 @@
 
 Why columns filled on write: the report must aggregate over indexed columns, never
 decode JSON per row. `contact_columns`, `question_rows` and `task_columns` derive those
-columns from the record the store keeps; `query` builds one figure's aggregate.
-Local day and week are Amsterdam time: a contact belongs to the day it started.
+columns from the record the store keeps. Local day and week are Amsterdam time: a contact
+belongs to the day it started, a task to the day it was made.
+
+Why day summaries (migration 0007): a year is a million contacts, and grouping them
+takes seconds on either database. The contact figures are sums per local day, group and
+duration bucket, so `figure_days` and `figure_hist` keep them per (grouping, day, group),
+rebuilt for a day from the rows by the same statements that compute a day that is not
+summarised yet (`contact_parts`). A report adds the summary of its built days to those
+statements over the days still open (today, and any changed since the last build; see
+`loket.server.services.figures`). Task figures depend on "now" (overdue) and are few
+(a fifth of the contacts): they are read from the task rows every time.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
-from loket.domain.kpi import FCR_EXCLUDED, UNKNOWN_DISTRICT
+from loket.domain.kpi import (
+    CALLBACK_NORM_DAYS,
+    DURATION_BUCKETS,
+    FCR_EXCLUDED,
+    RESOLVE_BUCKETS,
+    UNKNOWN_DISTRICT,
+)
 from loket.domain.models import OUTCOME_ROUTED, RESOLVED_OUTCOMES, from_iso
 from loket.domain.period import GROUPINGS
-from loket.domain.sla import AMSTERDAM
-from loket.server.storage.sql import Row, Sql
+from loket.domain.sla import AMSTERDAM, DEFAULT_CALENDAR
+from loket.server.storage.sql import CHUNK, Row, Sql, sql_in
 
-FIGURES = ("contacts", "questions", "fcr_contacts", "handling", "tasks")
 NONE = "–"  # the group of rows without a value for the grouping
+DAYS_PER_STATEMENT = CHUNK  # open or rebuilt days named in one statement
+
+# Columns each function below fills, in its order (the writers' INSERTs are built from them).
+CONTACT_FIGURE_COLUMNS = (
+    "ended_at",
+    "handling_seconds",
+    "local_day",
+    "local_week",
+    "talk_seconds",
+    "wrapup_seconds",
+    "satisfaction",
+)
+QUESTION_COLUMNS = ("contact_id", "idx", "outcome", "product", "closed", "local_day")
+TASK_FIGURE_COLUMNS = (
+    "done_at",
+    "local_day",
+    "local_week",
+    "product",
+    "first_callback_at",
+    "callback_due_at",
+    "resolve_seconds",
+)
 
 
 def _local(moment: datetime | None) -> tuple[str | None, str | None]:
@@ -29,19 +67,31 @@ def _local(moment: datetime | None) -> tuple[str | None, str | None]:
     return local.date().isoformat(), f"{year}-W{week:02d}"
 
 
+def _seconds(begin: datetime | None, end: datetime | None) -> float | None:
+    if begin is None or end is None:
+        return None
+    return max(0.0, (end - begin).total_seconds())
+
+
 def contact_columns(data: dict[str, Any]) -> tuple[Any, ...]:
-    """(ended_at, handling_seconds, local_day, local_week) of a stored contact."""
+    """CONTACT_FIGURE_COLUMNS of a stored contact. Talk and wrap-up only where the console
+    recorded when wrap-up began; satisfaction only where asked (1..5)."""
     started = from_iso(data.get("started_at"))
     ended = from_iso(data.get("ended_at"))
-    seconds = None
-    if started and ended:
-        seconds = max(0.0, (ended - started).total_seconds())
+    wrapup = from_iso(data.get("wrapup_started_at"))
     day, week = _local(started)
-    return (data.get("ended_at"), seconds, day, week)
+    talk = wrap = None
+    if wrapup is not None and ended is not None:
+        talk, wrap = _seconds(started, wrapup), _seconds(wrapup, ended)
+    score = data.get("satisfaction")
+    satisfaction = score if isinstance(score, int) and 1 <= score <= 5 else None
+    return (data.get("ended_at"), _seconds(started, ended), day, week, talk, wrap, satisfaction)
 
 
 def question_rows(contact_id: str, data: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """(contact_id, idx, outcome, product, closed, local_day) per question."""
+    """QUESTION_COLUMNS per question; none for a discarded contact (in no figure)."""
+    if data.get("status") == "discarded":
+        return []
     day, _ = _local(from_iso(data.get("started_at")))
     closed = int(data.get("status") == "closed")
     rows = []
@@ -53,39 +103,68 @@ def question_rows(contact_id: str, data: dict[str, Any]) -> list[tuple[Any, ...]
 
 
 def task_columns(data: dict[str, Any]) -> tuple[Any, ...]:
-    """(done_at, local_day, local_week, product): done_at is the last step of a done task."""
+    """TASK_FIGURE_COLUMNS: done_at is the last step of a done task; the callback norm's
+    deadline is CALLBACK_NORM_DAYS working days from the task's creation."""
+    steps = data.get("log") or []
     done_at = None
     if data.get("status") == "done":
-        steps = data.get("log") or []
         done_at = steps[-1].get("at") if steps else None
-    day, week = _local(from_iso(data.get("created_at")))
-    return (done_at, day, week, data.get("product") or None)
+    created = from_iso(data.get("created_at"))
+    day, week = _local(created)
+    first_callback = next(
+        (s.get("at") for s in steps if s.get("action") == "callback_attempt"), None
+    )
+    norm = None
+    if created is not None:
+        due = DEFAULT_CALENDAR.due_at(created, days=CALLBACK_NORM_DAYS)
+        norm = due.astimezone(UTC).isoformat(timespec="microseconds")
+    resolve = _seconds(created, from_iso(done_at))
+    return (
+        done_at,
+        day,
+        week,
+        data.get("product") or None,
+        _utc_text(first_callback),
+        norm,
+        resolve,
+    )
+
+
+def _utc_text(value: str | None) -> str | None:
+    """A step time as fixed-width UTC text (comparable with due times)."""
+    moment = from_iso(value)
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _literals(values: Any) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) + ")"
 
 
+def _bucket(expr: str, bounds: Sequence[int]) -> str:
+    """SQL naming the bucket (lower bound) of `expr`: a CASE ladder, the same on both."""
+    steps = " ".join(f"WHEN {expr} < {hi} THEN {lo}" for lo, hi in pairwise(bounds))
+    return f"CASE {steps} ELSE {bounds[-1]} END"
+
+
 _RESOLVED = _literals(RESOLVED_OUTCOMES)
 _EXCLUDED = _literals(FCR_EXCLUDED)
 _COUNTED = f"q.closed = 1 AND q.outcome IS NOT NULL AND q.outcome NOT IN {_EXCLUDED}"
 
-# Per grouping: (join onto contacts c, group expression) for contact-level figures.
-_CONTACT_GROUP = {
+# The groupings a summary keeps; day and week are read from the "all" rows.
+DIMS = ("all", "channel", "agent", "district", "product", "team")
+MEASURES = {"handling": "hs", "talk": "ts", "wrapup": "ws"}  # duration: its column below
+
+# Per dimension: (join onto contacts c, group expression).
+_CONTACT_DIM = {
+    "all": ("", "''"),
     "channel": ("", "c.channel"),
     "agent": ("", "c.agent"),
     "district": ("", f"COALESCE(c.district, '{UNKNOWN_DISTRICT}')"),
-    "day": ("", "c.local_day"),
-    "week": ("", "c.local_week"),
     "product": (
-        " LEFT JOIN (SELECT DISTINCT contact_id, product FROM contact_questions) p"
-        " ON p.contact_id = c.id",
+        " LEFT JOIN contact_questions p ON p.contact_id = c.id",
         f"COALESCE(p.product, '{NONE}')",
     ),
-    "team": (
-        " LEFT JOIN (SELECT DISTINCT contact_id, team FROM tasks) t ON t.contact_id = c.id",
-        f"COALESCE(t.team, '{NONE}')",
-    ),
+    "team": (" LEFT JOIN tasks t ON t.contact_id = c.id", f"COALESCE(t.team, '{NONE}')"),
 }
 _TASK_GROUP = {
     "team": ("", "k.team"),
@@ -93,105 +172,277 @@ _TASK_GROUP = {
     "day": ("", "k.local_day"),
     "week": ("", "k.local_week"),
     "product": ("", f"COALESCE(k.product, '{NONE}')"),
-    "channel": (" LEFT JOIN contacts c ON c.id = k.contact_id", f"COALESCE(c.channel, '{NONE}')"),
-    "district": (
-        " LEFT JOIN contacts c ON c.id = k.contact_id",
-        f"COALESCE(c.district, '{UNKNOWN_DISTRICT}')",
-    ),
+    "channel": ("", f"COALESCE(k.channel, '{NONE}')"),
+    "district": ("", f"COALESCE(k.district, '{UNKNOWN_DISTRICT}')"),
 }
 
+# The additive columns of figure_days, by the part that computes them.
+CONTACT_SUMS = (
+    "contacts",
+    "handled",
+    "handling_sum",
+    "talked",
+    "talk_sum",
+    "wrapped",
+    "wrapup_sum",
+    "rated",
+    "satisfaction_sum",
+)
+QUESTION_SUMS = (
+    "questions",
+    "without_outcome",
+    "fcr_counted",
+    "fcr_resolved",
+    "routed",
+    "with_outcome",
+)
+FCR_CONTACT_SUMS = ("fcr_contacts_counted", "fcr_contacts_resolved")
+DAY_SUMS = CONTACT_SUMS + QUESTION_SUMS + FCR_CONTACT_SUMS
 
-def _question_group(by: str) -> tuple[str, str]:
-    if by == "product":
-        return "", f"COALESCE(q.product, '{NONE}')"
-    join, expr = _CONTACT_GROUP[by]
-    return " JOIN contacts c ON c.id = q.contact_id" + join, expr
 
-
-def query(name: str, by: str, first: str, last: str, now: str) -> tuple[str, list[Any]]:
-    """SQL (with `?`) and params of figure `name` grouped by `by`, days first..last."""
+def dim_of(by: str) -> str:
     if by not in GROUPINGS:
         raise ValueError(by)
+    return "all" if by in ("day", "week") else by
+
+
+class Days:
+    """Which local days a statement covers: a range, or a list (at most CHUNK days)."""
+
+    def __init__(
+        self, first: str | None = None, last: str | None = None, days: Sequence[str] = ()
+    ) -> None:
+        self.first, self.last, self.days = first, last, sorted(days)
+
+    def sql(self, column: str) -> tuple[str, list[Any]]:
+        if self.first is not None and self.last is not None:
+            return f"{column} >= ? AND {column} <= ?", [self.first, self.last]
+        if not self.days:
+            return "1 = 0", []
+        if len(self.days) > DAYS_PER_STATEMENT:
+            raise ValueError("too many days for one statement")
+        return f"{column} IN {sql_in(self.days)}", list(self.days)
+
+
+def contact_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
+    """(part, SQL, params) of the contact figures over `days`, one row per (day, week,
+    group): the statements a day summary is built from and a report runs over open days.
+    Parts: `contacts` (CONTACT_SUMS), `questions` (QUESTION_SUMS), `fcr_contacts`
+    (FCR_CONTACT_SUMS) and `hist` (measure, bucket, n)."""
+    join, g = _CONTACT_DIM[dim]
+    cond, params = days.sql("c.local_day")
+    distinct = "DISTINCT " if join else ""
+    inner = (
+        f"SELECT {distinct}c.local_day AS day, c.local_week AS week, {g} AS grp, c.id,"
+        " c.status AS st, c.handling_seconds AS hs, c.talk_seconds AS ts,"
+        " c.wrapup_seconds AS ws, c.satisfaction AS sat"
+        f" FROM contacts c{join} WHERE {cond} AND c.status <> 'discarded'"
+    )
+    closed = "st = 'closed'"
+    contacts = (
+        "SELECT day, week, grp, COUNT(*) AS contacts,"
+        f" SUM(CASE WHEN {closed} AND hs IS NOT NULL THEN 1 ELSE 0 END) AS handled,"
+        f" SUM(CASE WHEN {closed} THEN hs END) AS handling_sum,"
+        f" SUM(CASE WHEN {closed} AND ts IS NOT NULL THEN 1 ELSE 0 END) AS talked,"
+        f" SUM(CASE WHEN {closed} THEN ts END) AS talk_sum,"
+        f" SUM(CASE WHEN {closed} AND ws IS NOT NULL THEN 1 ELSE 0 END) AS wrapped,"
+        f" SUM(CASE WHEN {closed} THEN ws END) AS wrapup_sum,"
+        " SUM(CASE WHEN sat IS NOT NULL THEN 1 ELSE 0 END) AS rated,"
+        " SUM(sat) AS satisfaction_sum"
+        f" FROM ({inner}) x GROUP BY day, week, grp"
+    )
+    hist = " UNION ALL ".join(
+        f"SELECT day, week, grp, '{measure}' AS measure, {_bucket(col, DURATION_BUCKETS)}"
+        f" AS bucket, COUNT(*) AS n FROM ({inner}) x WHERE {closed} AND {col} IS NOT NULL"
+        " GROUP BY day, week, grp, bucket"
+        for measure, col in MEASURES.items()
+    )
+    # Questions: one row per question and group (a contact routed twice to one team
+    # still counts its questions once there).
+    if dim == "product":
+        qjoin, qg = "", f"COALESCE(q.product, '{NONE}')"
+    else:
+        qjoin, qg = " JOIN contacts c ON c.id = q.contact_id" + join, g
+    qcond, qparams = days.sql("q.local_day")
+    qinner = (
+        f"SELECT {'DISTINCT ' if join and dim != 'product' else ''}q.local_day AS day,"
+        f" {qg} AS grp, q.contact_id, q.idx, q.outcome, q.closed"
+        f" FROM contact_questions q{qjoin} WHERE {qcond}"
+    )
+    counted = _COUNTED.replace("q.", "")
+    questions = (
+        "SELECT day, grp, COUNT(*) AS questions,"
+        " SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END) AS without_outcome,"
+        f" SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS fcr_counted,"
+        f" SUM(CASE WHEN {counted} AND outcome IN {_RESOLVED} THEN 1 ELSE 0 END)"
+        " AS fcr_resolved,"
+        f" SUM(CASE WHEN outcome = '{OUTCOME_ROUTED}' THEN 1 ELSE 0 END) AS routed,"
+        " SUM(CASE WHEN outcome IS NOT NULL THEN 1 ELSE 0 END) AS with_outcome"
+        f" FROM ({qinner}) y GROUP BY day, grp"
+    )
+    fcr = (
+        "SELECT day, grp, SUM(CASE WHEN counted > 0 THEN 1 ELSE 0 END) AS fcr_contacts_counted,"
+        " SUM(CASE WHEN counted > 0 AND resolved = counted THEN 1 ELSE 0 END)"
+        " AS fcr_contacts_resolved FROM (SELECT day, grp, contact_id,"
+        f" SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS counted,"
+        f" SUM(CASE WHEN {counted} AND outcome IN {_RESOLVED} THEN 1 ELSE 0 END) AS resolved"
+        f" FROM ({qinner}) y GROUP BY day, grp, contact_id) z GROUP BY day, grp"
+    )
+    return [
+        ("contacts", contacts, params),
+        ("questions", questions, qparams),
+        ("fcr_contacts", fcr, qparams),
+        ("hist", hist, params * len(MEASURES)),
+    ]
+
+
+def _key(by: str) -> str:
+    return {"day": "local_day", "week": "local_week"}.get(by, "grp")
+
+
+def summary_parts(
+    by: str, first: str, last: str, open_days: Sequence[str]
+) -> list[tuple[str, str, list[Any]]]:
+    """(part, SQL, params) reading the day summaries of `by` over first..last, minus the
+    open days (those come from `contact_parts`): `summary` (DAY_SUMS) and `summary_hist`."""
+    key, dim = _key(by), dim_of(by)
+    skip = [d for d in open_days if first <= d <= last]
+    cond = "dim = ? AND local_day >= ? AND local_day <= ?"
+    if skip:
+        cond += f" AND local_day NOT IN {sql_in(skip)}"
+    params = [dim, first, last, *skip]
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in DAY_SUMS)
+    return [
+        ("summary", f"SELECT {key} AS grp, {sums} FROM figure_days WHERE {cond} GROUP BY {key}",
+         params),
+        (
+            "summary_hist",
+            f"SELECT {key} AS grp, measure, bucket, SUM(n) AS n FROM figure_hist"
+            f" WHERE {cond} GROUP BY {key}, measure, bucket",
+            params,
+        ),
+    ]  # fmt: skip
+
+
+def task_parts(by: str, first: str, last: str, now: str) -> list[tuple[str, str, list[Any]]]:
+    """(part, SQL, params) of the task figures: `tasks` (SLA and callback counts) and
+    `resolve_hist` (time to resolve of the done tasks, bucketed)."""
+    join, g = _TASK_GROUP[by]
     period = [first, last]
-    if name == "contacts":
-        join, g = _CONTACT_GROUP[by]
-        sql = (
-            f"SELECT {g} AS grp, COUNT(DISTINCT c.id) AS contacts FROM contacts c{join}"
-            " WHERE c.local_day >= ? AND c.local_day <= ? GROUP BY grp"
-        )
-        return sql, period
-    if name == "questions":
-        join, g = _question_group(by)
-        sql = (
-            f"SELECT {g} AS grp, COUNT(*) AS questions,"
-            " SUM(CASE WHEN q.outcome IS NULL THEN 1 ELSE 0 END) AS without_outcome,"
-            f" SUM(CASE WHEN {_COUNTED} THEN 1 ELSE 0 END) AS fcr_counted,"
-            f" SUM(CASE WHEN {_COUNTED} AND q.outcome IN {_RESOLVED} THEN 1 ELSE 0 END)"
-            " AS fcr_resolved,"
-            " SUM(CASE WHEN q.outcome = ? THEN 1 ELSE 0 END) AS routed,"
-            " SUM(CASE WHEN q.outcome IS NOT NULL THEN 1 ELSE 0 END) AS with_outcome"
-            f" FROM contact_questions q{join}"
-            " WHERE q.local_day >= ? AND q.local_day <= ? GROUP BY grp"
-        )
-        return sql, [OUTCOME_ROUTED, *period]
-    if name == "fcr_contacts":
-        join, g = _question_group(by)
-        sql = (
-            f"WITH per AS (SELECT {g} AS grp, q.contact_id,"
-            f" SUM(CASE WHEN {_COUNTED} THEN 1 ELSE 0 END) AS counted,"
-            f" SUM(CASE WHEN {_COUNTED} AND q.outcome IN {_RESOLVED} THEN 1 ELSE 0 END)"
-            f" AS resolved FROM contact_questions q{join}"
-            " WHERE q.local_day >= ? AND q.local_day <= ? GROUP BY grp, q.contact_id)"
-            " SELECT grp, SUM(CASE WHEN counted > 0 THEN 1 ELSE 0 END) AS fcr_contacts_counted,"
-            " SUM(CASE WHEN counted > 0 AND resolved = counted THEN 1 ELSE 0 END)"
-            " AS fcr_contacts_resolved FROM per GROUP BY grp"
-        )
-        return sql, period
-    if name == "handling":
-        join, g = _CONTACT_GROUP[by]
-        # Nearest-rank percentiles: rank ceil(q/100 * n), as integer arithmetic.
-        sql = (
-            f"WITH h AS (SELECT DISTINCT {g} AS grp, c.id, c.handling_seconds AS s"
-            f" FROM contacts c{join} WHERE c.local_day >= ? AND c.local_day <= ?"
-            " AND c.status = 'closed' AND c.handling_seconds IS NOT NULL),"
-            " r AS (SELECT grp, s, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY s) AS rn,"
-            " COUNT(*) OVER (PARTITION BY grp) AS n FROM h)"
-            " SELECT grp, MAX(n) AS handled, AVG(s) AS mean_seconds,"
-            " MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN s END) AS median_seconds,"
-            " MAX(CASE WHEN rn = (90 * n + 99) / 100 THEN s END) AS p90_seconds"
-            " FROM r GROUP BY grp"
-        )
-        return sql, period
-    if name == "tasks":
-        join, g = _TASK_GROUP[by]
-        sql = (
-            f"SELECT {g} AS grp, COUNT(*) AS tasks,"
-            " SUM(CASE WHEN k.status = 'done' AND (k.due_at IS NULL OR k.done_at <= k.due_at)"
-            " THEN 1 ELSE 0 END) AS on_time,"
-            " SUM(CASE WHEN k.status = 'done' AND k.done_at > k.due_at THEN 1 ELSE 0 END)"
-            " AS late,"
-            " SUM(CASE WHEN k.status <> 'done' AND k.due_at < ? THEN 1 ELSE 0 END)"
-            " AS open_overdue,"
-            " SUM(CASE WHEN k.status <> 'done' AND (k.due_at IS NULL OR k.due_at >= ?)"
-            " THEN 1 ELSE 0 END) AS open_in_time"
-            f" FROM tasks k{join} WHERE k.local_day >= ? AND k.local_day <= ? GROUP BY grp"
-        )
-        return sql, [now, now, *period]
-    raise ValueError(name)
+    tasks = (
+        f"SELECT {g} AS grp, COUNT(*) AS tasks,"
+        " SUM(CASE WHEN k.status = 'done' THEN 1 ELSE 0 END) AS resolved,"
+        " SUM(CASE WHEN k.status = 'done' AND (k.due_at IS NULL OR k.done_at <= k.due_at)"
+        " THEN 1 ELSE 0 END) AS on_time,"
+        " SUM(CASE WHEN k.status = 'done' AND k.done_at > k.due_at THEN 1 ELSE 0 END)"
+        " AS late,"
+        " SUM(CASE WHEN k.status <> 'done' AND k.due_at < ? THEN 1 ELSE 0 END)"
+        " AS open_overdue,"
+        " SUM(CASE WHEN k.status <> 'done' AND (k.due_at IS NULL OR k.due_at >= ?)"
+        " THEN 1 ELSE 0 END) AS open_in_time,"
+        " SUM(CASE WHEN k.status = 'returned' THEN 1 ELSE 0 END) AS returned,"
+        " SUM(CASE WHEN k.first_callback_at <= k.callback_due_at THEN 1 ELSE 0 END)"
+        " AS callback_in_norm,"
+        " SUM(CASE WHEN k.first_callback_at > k.callback_due_at THEN 1 ELSE 0 END)"
+        " AS callback_late,"
+        " SUM(CASE WHEN k.first_callback_at IS NULL AND k.callback_due_at < ? THEN 1 ELSE 0"
+        " END) AS callback_missed"
+        f" FROM tasks k{join} WHERE k.local_day >= ? AND k.local_day <= ? GROUP BY grp"
+    )
+    bucket = _bucket("k.resolve_seconds", RESOLVE_BUCKETS)
+    hist = (
+        f"SELECT {g} AS grp, 'resolve' AS measure, {bucket} AS bucket, COUNT(*) AS n"
+        f" FROM tasks k{join} WHERE k.local_day >= ? AND k.local_day <= ?"
+        " AND k.status = 'done' AND k.resolve_seconds IS NOT NULL GROUP BY grp, bucket"
+    )
+    return [("tasks", tasks, [now, now, now, *period]), ("resolve_hist", hist, period)]
 
 
 class FigureReads(Sql):
-    """The report's aggregates over the filled-on-write columns."""
+    """The report's aggregates: day summaries, open days, task rows."""
 
-    def figure_rows(self, name: str, by: str, first: str, last: str, now: str) -> list[Row]:
-        """One figure's aggregate rows, grouped by `by`, over local days first..last."""
-        sql, params = query(name, by, first, last, now)
+    def figure_part(self, sql: str, params: Sequence[Any]) -> list[Row]:
         return self.run(sql, params)
 
     def count_floor(self, table: str, first: str, last: str) -> int:
         """Bare count over the same rows: the benchmark's floor."""
-        if table not in {"contacts", "tasks"}:
+        if table not in {"contacts", "tasks", "figure_days"}:
             raise ValueError(table)
         sql = f"SELECT count(*) AS n FROM {table} WHERE local_day >= ? AND local_day <= ?"
         row = self._one(sql, (first, last))
         return int(row["n"]) if row else 0
+
+    def figure_state(self) -> tuple[int | None, set[str]]:
+        """(change seq the summaries were built up to, or None if never; open days)."""
+        built: int | None = None
+        pending: set[str] = set()
+        for row in self.run("SELECT name, value FROM figure_state"):
+            if row["name"] == "built_seq":
+                built = int(row["value"])
+            elif row["name"].startswith("open:"):
+                pending.add(row["name"][5:])
+        return built, pending
+
+    def changed_days(self, since: int, upto: int) -> set[str]:
+        """Local days of the contacts changed, or whose tasks changed, in (since, upto]."""
+        rows = self.run(
+            "SELECT DISTINCT c.local_day AS day FROM changes ch JOIN contacts c"
+            " ON c.id = ch.entity_id WHERE ch.seq > ? AND ch.seq <= ? AND ch.entity = 'contact'"
+            " AND c.local_day IS NOT NULL UNION SELECT DISTINCT c.local_day AS day"
+            " FROM changes ch JOIN tasks k ON k.id = ch.entity_id JOIN contacts c"
+            " ON c.id = k.contact_id WHERE ch.seq > ? AND ch.seq <= ? AND ch.entity = 'task'"
+            " AND c.local_day IS NOT NULL",
+            (since, upto, since, upto),
+        )
+        return {row["day"] for row in rows}
+
+    def days_from(self, first: str) -> set[str]:
+        rows = self.run(
+            "SELECT DISTINCT local_day AS day FROM contacts WHERE local_day >= ?", (first,)
+        )
+        return {row["day"] for row in rows}
+
+
+class FigureWrites(FigureReads):
+    def lock_figures(self) -> None:
+        """Serialise summary builds (PostgreSQL: a row lock; SQLite writes are serial)."""
+        self.run(
+            "INSERT INTO figure_state (name, value) VALUES ('lock', 0) ON CONFLICT (name)"
+            " DO UPDATE SET value = figure_state.value + 1"
+        )
+
+    def build_days(self, days: Days) -> None:
+        """Replace the summaries of `days` with sums over their rows, every dimension."""
+        cond, params = days.sql("local_day")
+        self.run(f"DELETE FROM figure_days WHERE {cond}", params)
+        self.run(f"DELETE FROM figure_hist WHERE {cond}", params)
+        for dim in DIMS:
+            parts = {name: (sql, p) for name, sql, p in contact_parts(dim, days)}
+            sql, p = parts["contacts"]
+            sums = ", ".join(CONTACT_SUMS)
+            self.run(
+                f"INSERT INTO figure_days (dim, local_day, local_week, grp, {sums})"
+                f" SELECT '{dim}', day, week, grp, {sums} FROM ({sql}) s",
+                p,
+            )
+            for name, columns in (("questions", QUESTION_SUMS), ("fcr_contacts", FCR_CONTACT_SUMS)):
+                sql, p = parts[name]
+                updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+                self.run(
+                    f"INSERT INTO figure_days (dim, local_day, grp, {', '.join(columns)})"
+                    f" SELECT '{dim}', day, grp, {', '.join(columns)} FROM ({sql}) s WHERE 1 = 1"
+                    f" ON CONFLICT (dim, local_day, grp) DO UPDATE SET {updates}",
+                    p,
+                )
+            sql, p = parts["hist"]
+            self.run(
+                "INSERT INTO figure_hist (dim, local_day, local_week, grp, measure, bucket, n)"
+                f" SELECT '{dim}', day, week, grp, measure, bucket, n FROM ({sql}) s",
+                p,
+            )
+
+    def set_figure_state(self, built: int, pending: set[str]) -> None:
+        self.run("DELETE FROM figure_state WHERE name <> 'lock'")
+        self.run("INSERT INTO figure_state (name, value) VALUES ('built_seq', ?)", (built,))
+        for day in sorted(pending):
+            self.run("INSERT INTO figure_state (name, value) VALUES (?, 0)", (f"open:{day}",))

@@ -76,21 +76,13 @@ class TaskReads(Sql):
 
 class TaskWrites(TaskReads):
     def insert_task(self, row: TaskRow) -> bool:
-        rows = self.run(
-            "INSERT INTO tasks (id, contact_id, team, assignee, status, created_by, created_at,"
-            " due_at, version, data, done_at, local_day, local_week, product)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
-            (*_task_values(row), json.dumps(row.data), *figures.task_columns(row.data)),
-        )
+        rows = self.run(_INSERT, (*task_values(row), row.contact_id, row.contact_id))
         return bool(rows)
 
     def update_task(self, row: TaskRow, expected_version: int) -> bool:
         """Write the new state only if nobody changed the task since `expected_version`."""
         rows = self.run(
-            "UPDATE tasks SET team = ?, assignee = ?, status = ?, due_at = ?, version = ?,"
-            " data = ?, done_at = ?, local_day = ?, local_week = ?, product = ?"
-            " WHERE id = ? AND version = ? RETURNING id",
+            _UPDATE,
             (
                 row.team,
                 row.assignee,
@@ -106,7 +98,38 @@ class TaskWrites(TaskReads):
         return bool(rows)
 
 
-def _task_values(row: TaskRow) -> tuple[Any, ...]:
+# The tasks row as the write path fills it, in the order of `task_values`.
+TASK_COLUMNS = (
+    "id",
+    "contact_id",
+    "team",
+    "assignee",
+    "status",
+    "created_by",
+    "created_at",
+    "due_at",
+    "version",
+    "data",
+    *figures.TASK_FIGURE_COLUMNS,
+)
+# The contact's channel and district, copied when the task is made (the contact is stored
+# by then), so task figures group by them without a join.
+TASK_CONTACT_COLUMNS = ("channel", "district")
+_INSERT = (
+    f"INSERT INTO tasks ({', '.join((*TASK_COLUMNS, *TASK_CONTACT_COLUMNS))})"
+    f" VALUES ({', '.join('?' for _ in TASK_COLUMNS)}, "
+    + ", ".join(f"(SELECT {c} FROM contacts WHERE id = ?)" for c in TASK_CONTACT_COLUMNS)
+    + ") ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+_UPDATE = (
+    "UPDATE tasks SET team = ?, assignee = ?, status = ?, due_at = ?, version = ?, data = ?, "
+    + ", ".join(f"{c} = ?" for c in figures.TASK_FIGURE_COLUMNS)
+    + " WHERE id = ? AND version = ? RETURNING id"
+)
+
+
+def task_values(row: TaskRow) -> tuple[Any, ...]:
+    """The values of TASK_COLUMNS for `row`, figure columns derived from its record."""
     return (
         row.id,
         row.contact_id,
@@ -117,4 +140,6 @@ def _task_values(row: TaskRow) -> tuple[Any, ...]:
         row.created_at,
         row.due_at,
         row.version,
+        json.dumps(row.data),
+        *figures.task_columns(row.data),
     )
