@@ -267,3 +267,25 @@ def test_only_the_event_named_keeps_the_checklist_order(tmp_path: Path) -> None:
     # ... while one who names what a product has gets that product.
     named = kb.lookup("mijn moeder wordt begraven, ik wil een graf kopen", limit=2)
     assert named.hits[0].id == "grafuitgifte"
+
+
+def test_separable_verb_is_joined_only_at_the_end_of_its_clause() -> None:
+    from loket.kb.text import join_particles
+
+    assert join_particles(["ik", "meld", "mijn", "hond", "af"]) == [
+        "ik",
+        "afmelden",
+        "mijn",
+        "hond",
+    ]
+    assert "rondkomen" in join_particles(["ik", "kom", "niet", "rond", "met", "mijn", "geld"])
+    assert "ophalen" in join_particles(["haal", "het", "grofvuil", "op"])
+    # a preposition before its noun is no particle: "vraag over de bon" is no "overvragen"
+    assert join_particles(["een", "vraag", "over", "de", "parkeerbon"]) == [
+        "een",
+        "vraag",
+        "over",
+        "de",
+        "parkeerbon",
+    ]
+    assert join_particles(["ik", "kom", "op", "maandag"]) == ["ik", "kom", "op", "maandag"]

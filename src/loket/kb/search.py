@@ -23,13 +23,13 @@ from loket.kb.text import (
     STOPWORDS,
     clean_spoken,
     edit_distance,
+    join_particles,
     known_word,
     lemma,
     looks_english,
     normalize,
     stem,
     verb_root,
-    words,
 )
 
 CANDIDATES = 40  # per table; the reranker sees at most about twice this
@@ -345,7 +345,10 @@ class Searcher:
 
     def _concepts(self, query: str) -> list[Concept]:
         lang = "en" if looks_english(query) else "nl"
-        found = words(query) or normalize(query).split()
+        tokens = normalize(query).split()
+        if lang == "nl":
+            tokens = join_particles(tokens)  # "ik meld mijn hond af": afmelden
+        found = [t for t in tokens if t not in STOPWORDS] or tokens
         # "gegaan", "geweest", "went": forms of a stopword are filler too.
         found = [w for w in found if lemma(w, lang) not in FILLER_VERBS] or found
         concepts = []
@@ -376,7 +379,8 @@ class Searcher:
             return None
         lang = "en" if looks_english(query) else "nl"
         stems = {s for c in concepts for s in c.stems}
-        for token in normalize(query).split():
+        tokens = normalize(query).split()
+        for token in tokens + (join_particles(tokens) if lang == "nl" else []):
             stems.add(stem(token))
             stems.add(stem(lemma(token, lang)))
             if token in COUNTRIES:

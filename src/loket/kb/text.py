@@ -226,6 +226,103 @@ def verb_root(infinitive: str) -> str | None:
     return root if root != infinitive[:-2] else None
 
 
+# Particles of Dutch separable verbs: "ik geef mijn verhuizing door" is "doorgeven".
+PARTICLES = frozenset(
+    [
+        "aan",
+        "af",
+        "door",
+        "in",
+        "mee",
+        "na",
+        "om",
+        "op",
+        "over",
+        "rond",
+        "samen",
+        "terug",
+        "toe",
+        "uit",
+        "vast",
+        "weg",
+        "los",
+        "neer",
+        "bij",
+    ]
+)
+
+
+# Words that may follow a particle at the end of its clause ("kom niet rond met mijn geld").
+_CLAUSE_NEXT = frozenset("en maar want omdat of met voor dus als toen dan zodat".split())  # noqa: SIM905
+_NO_VERBS = frozenset(
+    [
+        "ik",
+        "jij",
+        "je",
+        "hij",
+        "zij",
+        "ze",
+        "wij",
+        "we",
+        "jullie",
+        "u",
+        "het",
+        "een",
+        "de",
+        "mijn",
+        "uw",
+        "niet",
+        "geen",
+    ]
+)
+
+
+def _infinitive(form: str) -> str:
+    """A guess at the infinitive of a first-person form: 'vraag' -> 'vragen', 'geef' -> 'geven'."""
+    if len(form) >= 3 and form[-2] == form[-3] and form[-2] in _VOWELS:
+        form = form[:-2] + form[-1]  # vraag -> vrag
+    if form.endswith("f"):
+        form = form[:-1] + "v"
+    elif form.endswith("s") and not form.endswith("ss"):
+        form = form[:-1] + "z"
+    return form + "en"
+
+
+def join_particles(tokens: list[str]) -> list[str]:
+    """Put a separable verb back together: 'kom niet rond met' -> 'rondkomen niet met',
+    'haal het grofvuil op' -> 'ophalen het grofvuil'.
+
+    The particle stands at the end of the clause: last, or followed by a conjunction or
+    "met"/"voor" (never by an article: "over de bon" is a preposition); the joined verb must
+    be a word simplemma knows, so "ik kom op maandag" stays as it is.
+    """
+    import simplemma
+
+    joined = list(tokens)
+    for j in range(1, len(joined)):
+        particle = joined[j]
+        if particle not in PARTICLES:
+            continue
+        if j + 1 < len(joined) and joined[j + 1] not in _CLAUSE_NEXT:
+            continue  # "over de parkeerbon" is a preposition, not "overvragen"
+        for i in range(j - 1, max(-1, j - 7), -1):
+            word = joined[i]
+            if len(word) < 3 or word in PARTICLES or word in _NO_VERBS:
+                continue
+            verb = next(
+                (
+                    particle + infinitive
+                    for infinitive in (simplemma.lemmatize(word, lang="nl"), _infinitive(word))
+                    if infinitive.endswith("en") and known_word(particle + infinitive)
+                ),
+                None,
+            )
+            if verb:
+                joined[i], joined[j] = verb, ""
+                break
+    return [t for t in joined if t]
+
+
 def known_word(word: str, lang: str = "nl") -> bool:
     """True when simplemma's dictionary has the word: a real word, not a typo to correct."""
     import simplemma
