@@ -94,10 +94,6 @@ class Call:
             if agent is None or who == agent
         )
 
-    def waiting_since(self) -> datetime | None:
-        open_wait = self.waits[-1] if self.waits and self.waits[-1].ended_at is None else None
-        return open_wait.began_at if open_wait else None
-
 
 def _refuse(field_name: str, message: str) -> DomainError:
     return DomainError(FieldError(field_name, message))

@@ -36,7 +36,6 @@ from loket.domain.sla import AMSTERDAM, DEFAULT_CALENDAR, WorkCalendar
 
 FCR_EXCLUDED: frozenset[str] = frozenset({"verbinding verbroken"})
 UNKNOWN_DISTRICT = "onbekend"
-ACTIVE_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.FORWARDED})
 
 
 def _closed(contacts: Iterable[Contact]) -> list[Contact]:

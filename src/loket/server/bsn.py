@@ -167,10 +167,6 @@ def _aad(key_id: str, context: str) -> bytes:
     return f"loket-bsn\x00{key_id}\x00{context}".encode()
 
 
-def default_key_file(state_dir: Path) -> Path:
-    return state_dir / KEY_FILE_NAME
-
-
 def load_key_file(path: Path) -> BsnKeys:
     try:
         text = path.read_text(encoding="utf-8")

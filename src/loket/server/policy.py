@@ -90,10 +90,6 @@ def history_scope(user: User) -> Scope:
     raise forbidden("Eerdere contacten zijn niet zichtbaar voor jouw rol.")
 
 
-def may_read_contact(user: User, row: Mapping[str, Any]) -> bool:
-    return contact_scope(user).admits(row)
-
-
 def task_scope(user: User) -> Scope:
     """Tasks: all, the ones an agent handed on, or a back-office user's teams' tasks."""
     if reads_all(user):

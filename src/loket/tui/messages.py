@@ -46,7 +46,6 @@ class SearchResults(Message):
 
     query: str
     hits: list[SearchHit]
-    elapsed_ms: float
     confident: bool = True  # False: no strong match, the hits are best guesses
     event: LifeEvent | None = None  # the life event the query reads as (its products lead the hits)
 
@@ -167,13 +166,6 @@ class LiveFailed(Message):
     """The live figures could not be read; the last ones stay on screen."""
 
     error: str
-
-
-@dataclass
-class LiveEvent(Message):
-    """One event of the central store's stream (call, ticket, agent, contact, task)."""
-
-    data: dict[str, Any]
 
 
 @dataclass

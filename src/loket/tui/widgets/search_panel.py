@@ -7,7 +7,6 @@ results for a query that is no longer in the box are dropped.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -45,7 +44,6 @@ class SearchPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._debounce: Timer | None = None
-        self.last_results_ms: float = 0.0
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=S.SEARCH_PLACEHOLDER, id="search", compact=True)
@@ -80,11 +78,8 @@ class SearchPanel(Vertical):
         services = self.app.wait_services()
         if services is None:
             return
-        started = time.perf_counter()
         result = services.reference.kb.lookup(query, limit=LIMIT)
-        elapsed = (time.perf_counter() - started) * 1000
-        message = SearchResults(query, list(result.hits), elapsed, result.confident, result.event)
-        self.post_message(message)
+        self.post_message(SearchResults(query, list(result.hits), result.confident, result.event))
 
     def on_search_results(self, message: SearchResults) -> None:
         if message.query != self.query_text:

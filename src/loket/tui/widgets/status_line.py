@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.timer import Timer
 from textual.widgets import Static
 
 from loket.tui import strings as S
@@ -60,7 +59,6 @@ class StatusLine(Horizontal):
         super().__init__(id="status-line")
         self._started: datetime | None = None
         self._state = S.STATE_TALKING
-        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(S.TIMER.format(time="--:--"), id="status-timer")
@@ -69,7 +67,7 @@ class StatusLine(Horizontal):
         yield Static("", id="status-open")
 
     def on_mount(self) -> None:
-        self._timer = self.set_interval(1.0, self._tick, name="call-timer")
+        self.set_interval(1.0, self._tick, name="call-timer")
 
     def set_started(self, started: datetime | None, state: str = "") -> None:
         """Start (or stop, with None) the timer; `state` names it (gesprek, nawerk, vrij)."""
