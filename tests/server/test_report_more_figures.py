@@ -5,12 +5,12 @@ Christmas holidays, and the day summaries staying current (docs/metrics.md)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from loket.domain.kpi import bucket_of, histogram_percentile
+from loket.domain.kpi import bucket_of, daily_report, histogram_percentile
 from loket.domain.models import (
     OUTCOME_RESOLVED,
     OUTCOME_ROUTED,
@@ -298,3 +298,21 @@ def test_bucketed_percentiles() -> None:
     # nearest rank: of 10 values, the median is the 5th, p90 the 9th
     hist = {60: 4, 120: 1, 300: 4, 600: 1}
     assert (histogram_percentile(hist, 50), histogram_percentile(hist, 90)) == (120, 300)
+
+
+@pg
+@pytest.mark.parametrize("day", ["2025-12-01", "2025-12-02", "2025-12-03", "2025-12-05"])
+def test_stats_from_the_sql_match_the_consoles_own_figures(live_server: Any, day: str) -> None:
+    """/stats (the report's SQL) and the console's offline figures (`daily_report` over
+    its records) are one definition: the same numbers for the same contacts."""
+    _seed(live_server)
+    _, token = live_server.make_user("supervisor")
+    resp = live_server.client(token).get("/api/v1/stats", params={"date": day})
+    assert resp.status_code == 200, resp.text
+    got = resp.json()
+    want = daily_report(CONTACTS, TASKS, datetime.now(UTC), date.fromisoformat(day)).to_dict()
+    for name in ("day", "contacts", "questions", "fcr", "fcr_resolved", "fcr_counted"):
+        assert got[name] == want[name], name
+    assert got["handling"] == pytest.approx(want["handling"])
+    for name in ("per_channel", "per_district", "per_outcome", "queues"):
+        assert got[name] == want[name], name

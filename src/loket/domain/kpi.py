@@ -8,7 +8,8 @@ Decisions
   contacts count (an open one can still change). Questions ending in "verbinding
   verbroken" are left out of the figure: a dropped line says nothing about whether the
   front office could have answered. Resolved = outcome in RESOLVED_OUTCOMES.
-- Handling time uses closed contacts with an end time; p90 is the nearest-rank percentile.
+- Handling time uses closed contacts with an end time; p90 is the nearest-rank percentile
+  of the durations in buckets (`DURATION_BUCKETS`), as the central store's SQL keeps them.
 - Task queues count what is still with a back-office team (open, claimed, forwarded);
   `returned` tasks are with the front office and are counted apart under the team that
   returned them. Overdue = due time passed; at risk = amber on the SLA clock.
@@ -87,7 +88,7 @@ def handling_stats(contacts: Iterable[Contact]) -> HandlingStats:
     """Mean and p90 handling time of closed contacts that have an end time."""
     seconds = [c.handling_seconds() for c in _closed(contacts) if c.ended_at]
     mean = sum(seconds) / len(seconds) if seconds else None
-    return HandlingStats(len(seconds), mean, percentile(seconds, 90))
+    return HandlingStats(len(seconds), mean, duration_percentile(seconds, 90))
 
 
 def _ranked(counter: Counter[str]) -> dict[str, int]:
@@ -272,3 +273,10 @@ def histogram_percentile(counts: dict[int, int], q: float) -> float | None:
         if seen >= rank:
             return float(bucket)
     return float(max(counts))
+
+
+def duration_percentile(
+    seconds: Iterable[float], q: float, bounds: tuple[int, ...] = DURATION_BUCKETS
+) -> float | None:
+    """`histogram_percentile` of durations put in their buckets: what the report shows."""
+    return histogram_percentile(Counter(bucket_of(s, bounds) for s in seconds), q)

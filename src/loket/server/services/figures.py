@@ -1,13 +1,15 @@
-"""The supervisor's figures: one day's report, as `loket report` shows it."""
+"""The supervisor's and management's figures: `/stats` (one day) and `/report` (a period),
+both from the report's SQL (`loket.server.storage.figures`, docs/metrics.md)."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import date, timedelta
 from typing import Any
 
-from loket.domain.kpi import daily_report, histogram_percentile
-from loket.domain.models import Contact, Task
+from loket.domain.kpi import histogram_percentile, team_queues
+from loket.domain.models import Task, to_iso
 from loket.domain.sla import AMSTERDAM
 from loket.server import policy
 from loket.server.auth import User
@@ -21,16 +23,39 @@ class FigureService:
         self.ctx = ctx
 
     def stats(self, user: User, day: date | None) -> dict[str, Any]:
-        """`loket.domain.kpi.daily_report` over the day's contacts and today's queues."""
+        """One day's figures (the `loket.domain.kpi.Report` shape) from the report's SQL,
+        and the task queues as they stand now (`loket.domain.kpi.team_queues`)."""
         policy.require_figures(user)
-        now = self.ctx.clock()
-        day = day or now.astimezone(AMSTERDAM).date()
-        start = datetime.combine(day, datetime.min.time(), AMSTERDAM)
+        moment = self.ctx.clock()
+        now = db_time(moment)
+        day = day or moment.astimezone(AMSTERDAM).date()
+        open_days = self.refresh(moment.astimezone(AMSTERDAM).date())
+        groups = {
+            by: self._groups(by, day.isoformat(), day.isoformat(), now, open_days)
+            for by in ("day", "channel", "district")
+        }
         with self.ctx.storage.read() as r:
             tasks = [Task.from_dict(json.loads(row["data"])) for row in r.active_tasks()]
-            rows = r.contacts_between(db_time(start), db_time(start + timedelta(days=1)))
-        contacts = [Contact.from_dict(json.loads(row["data"])) for row in rows]
-        return daily_report(contacts, tasks, now, day).to_dict()
+            outcomes = r.outcome_counts(day.isoformat())
+        total = groups["day"][0] if groups["day"] else _group(figures.NONE, {}, {})
+        return {
+            "day": day.isoformat(),
+            "contacts": total["contacts"],
+            "questions": total["questions"],
+            "fcr": total["fcr_questions"],
+            "fcr_resolved": total["fcr_resolved"],
+            "fcr_counted": total["fcr_counted"],
+            "handling": {
+                "count": total["handled"],
+                "mean_seconds": total["mean_seconds"],
+                "p90_seconds": total["p90_seconds"],
+            },
+            "per_channel": _ranked({g["group"]: g["contacts"] for g in groups["channel"]}),
+            "per_district": _ranked({g["group"]: g["contacts"] for g in groups["district"]}),
+            "per_outcome": _ranked(outcomes),
+            "queues": [asdict(q) for q in team_queues(tasks, moment)],
+            "generated_at": to_iso(moment),
+        }
 
     def report(self, user: User, first: date, last: date, by: str) -> dict[str, Any]:
         """Management figures over local days first..last, one row per group (SQL
@@ -39,16 +64,21 @@ class FigureService:
         moment = self.ctx.clock()
         now = db_time(moment)
         open_days = self.refresh(moment.astimezone(AMSTERDAM).date())
-        with self.ctx.storage.read() as r:
-            parts = report_parts(by, first.isoformat(), last.isoformat(), now, open_days)
-            rows = [(name, r.figure_part(sql, params)) for name, sql, params in parts]
         return {
             "from": first.isoformat(),
             "to": last.isoformat(),
             "by": by,
-            "groups": merge_report(by, rows),
+            "groups": self._groups(by, first.isoformat(), last.isoformat(), now, open_days),
             "generated_at": now,
         }
+
+    def _groups(
+        self, by: str, first: str, last: str, now: str, open_days: list[str]
+    ) -> list[dict[str, Any]]:
+        with self.ctx.storage.read() as r:
+            parts = report_parts(by, first, last, now, open_days)
+            rows = [(name, r.figure_part(sql, params)) for name, sql, params in parts]
+        return merge_report(by, rows)
 
     def refresh(self, today: date) -> list[str]:
         """Bring the day summaries up to date for every day before `today`; returns the days
@@ -103,6 +133,11 @@ def report_parts(
             for name, sql, params in figures.contact_parts(figures.dim_of(by), days)
         ]
     return parts + figures.task_parts(by, first, last, now)
+
+
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Most first, ties by name (as `loket.domain.kpi`), without empty groups."""
+    return dict(sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _week(day: str) -> str:

@@ -261,6 +261,8 @@ def contact_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
     # still counts its questions once there).
     if dim == "product":
         qjoin, qg = "", f"COALESCE(q.product, '{NONE}')"
+    elif dim == "all":
+        qjoin, qg = "", "''"
     else:
         qjoin, qg = " JOIN contacts c ON c.id = q.contact_id" + join, g
     qcond, qparams = days.sql("q.local_day")
@@ -395,6 +397,15 @@ class FigureReads(Sql):
             (since, upto, since, upto),
         )
         return {row["day"] for row in rows}
+
+    def outcome_counts(self, day: str) -> dict[str, int]:
+        """Questions of the day's contacts per outcome ("" for none yet)."""
+        rows = self.run(
+            "SELECT COALESCE(outcome, '') AS outcome, COUNT(*) AS n FROM contact_questions"
+            " WHERE local_day = ? GROUP BY COALESCE(outcome, '')",
+            (day,),
+        )
+        return {row["outcome"]: int(row["n"]) for row in rows}
 
     def days_from(self, first: str) -> set[str]:
         rows = self.run(
