@@ -147,10 +147,6 @@ class ContactReads(Sql):
         )
         return self.run(sql, [*params, limit])
 
-    def contacts_between(self, start: str, end: str) -> list[Row]:
-        return self.run(
-            "SELECT data FROM contacts WHERE started_at >= ? AND started_at < ?", (start, end)
-        )
 
 
 class ContactWrites(ContactReads):
