@@ -25,6 +25,7 @@ from loket.services.contacts import ContactService, ContactSummary
 from loket.services.figures import Figures
 from loket.services.identity import IDENTITY_TIMEOUT, Identity, UserInfo, store_path_for
 from loket.services.live import LiveDesk
+from loket.services.presence import AgentPresence
 from loket.services.reference import ReferenceData
 from loket.services.sync import SyncService
 from loket.services.tasks import KEEP_RETRY, KEEP_THEIRS, TaskAction, TaskService
@@ -78,6 +79,7 @@ class ConsoleServices:
         self.figures = Figures(store, engine)
         self.sync = SyncService(engine, identity, settings.sync_interval)
         self.live = LiveDesk(engine)
+        self.presence = AgentPresence(self.live)
 
     @property
     def user(self) -> UserInfo:
@@ -113,6 +115,7 @@ class ConsoleServices:
         return cls(settings, store, engine, identity)
 
     def close(self) -> None:
+        self.presence.close()
         self.engine.close()
         self.reference.close()
         self.store.close()

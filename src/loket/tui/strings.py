@@ -24,6 +24,7 @@ CALL_STATE = "{state} {time}"
 STATE_WAITING = "vrij"
 STATE_TALKING = "gesprek"
 STATE_WRAPUP = "nawerk"
+STATE_PAUSE = "pauze: {reason}"
 WAITING_HINT = "Geen gesprek. F12 of Ctrl+N: volgende inwoner aannemen."
 
 # Search and article
@@ -93,6 +94,8 @@ KEY_YES = "Ja"
 KEY_NO = "Nee"
 KEY_TAKE_CALL = "Volgende"
 KEY_DISCARD = "Vervalt"
+KEY_PAUSE = "Pauze"
+KEY_CANCEL = "Annuleren"
 NOTHING_TO_RESOLVE = "Nog niets ingevuld: er is niets op te slaan"
 ROUTED = "Doorgezet naar {team}, uiterlijk {due}"
 PARKED = "Contact geparkeerd (F9 = terug); F12 = volgende inwoner"
@@ -315,3 +318,11 @@ LOGIN_PROMPT = "Plak je persoonlijke token (van je beheerder) en druk op Enter."
 LOGIN_PLACEHOLDER = "token"
 LOGIN_BUSY = "Bezig met controleren…"
 LOGIN_EMPTY = "Vul je token in."
+
+# Pause (the agent's state on the supervisor's live view)
+PAUSE_TITLE = "Pauze: waarom?"
+PAUSE_REASONS = ("lunch", "koffie", "overleg", "training", "storing", "anders")
+PAUSE_KEYS = "1-6 of ↑↓ Enter kiezen · Esc terug"
+PAUSE_IN_CALL = "Eerst het contact afronden (F5) of parkeren (F8), dan pauze."
+PAUSED = "Pauze ({reason}). F11: weer beschikbaar · F12: volgende inwoner."
+RESUMED = "Weer beschikbaar."

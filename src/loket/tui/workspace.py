@@ -102,9 +102,15 @@ def is_untouched(contact: Contact) -> bool:
 class ContactWorkspace:
     """The open contacts of one agent's console."""
 
-    def __init__(self, services: WorkspaceServices, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        services: WorkspaceServices,
+        clock: Callable[[], datetime] = utcnow,
+        on_state: Callable[[str], None] | None = None,
+    ) -> None:
         self.services = services
         self.clock = clock
+        self.on_state = on_state  # told every state entered (the agent's reported state)
         self.current: Contact | None = None
         self.q_index = 0
         self.parked: dict[str, Contact] = {}
@@ -184,6 +190,8 @@ class ContactWorkspace:
     def _enter(self, state: CallState, since: datetime | None = None) -> None:
         self.state, self.since = state, since or self.clock()
         self.edited_in_wrapup = False
+        if self.on_state is not None:
+            self.on_state(str(state))
 
     def _touched(self) -> None:
         """Something changed on the current contact (not yet in the draft or the store)."""

@@ -148,7 +148,6 @@ class ContactReads(Sql):
         return self.run(sql, [*params, limit])
 
 
-
 class ContactWrites(ContactReads):
     send: Executor
 

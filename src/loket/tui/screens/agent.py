@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input
 from loket.domain.errors import DomainError
 from loket.domain.models import CONTENT_MAX, Contact, Question, Task
 from loket.protocol import Entity
+from loket.services.presence import REPORTING_ROLES
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.app import LoketApp
@@ -141,6 +142,15 @@ class AgentScreen(Screen[None]):
             priority=True,
         ),
         Binding(
+            "f11,ctrl+g",
+            "pause",
+            S.KEY_PAUSE,
+            key_display="F11",
+            id="pause",
+            show=False,  # the footer is full at 80 columns: F1 and the palette list it
+            priority=True,
+        ),
+        Binding(
             "f10",
             "focus_article",
             S.KEY_ARTICLE,
@@ -233,8 +243,10 @@ class AgentScreen(Screen[None]):
 
     def _load(self, services: ConsoleServices) -> None:
         self.panel.set_choices(services.reference.channels, services.reference.outcomes)
-        self.workspace = ContactWorkspace(services)
+        self.workspace = ContactWorkspace(services, on_state=services.presence.follow)
         services.live.on_event(self._change_event)
+        if services.live.available and services.user.role in REPORTING_ROLES:
+            services.presence.start()
         restored = self.workspace.restore()
         self.refresh_bindings()  # the contact keys (check_action) become available
         self.show_current()
@@ -266,8 +278,11 @@ class AgentScreen(Screen[None]):
         status.set_sync(self.app.sync_state)
         workspace = self.workspace
         status.set_open_count(workspace.open_count if workspace else 0)
-        if workspace is None:
+        if workspace is None or services is None:
             status.set_started(None)
+        elif services.presence.paused:
+            reason = services.presence.pause_reason
+            status.set_started(services.presence.pause_since, S.STATE_PAUSE.format(reason=reason))
         else:
             status.set_started(workspace.since, _STATE_LABELS[workspace.state])
 
@@ -666,6 +681,44 @@ class AgentScreen(Screen[None]):
             self._clear_search()
             self.show_current()
             self.action_focus_search()
+
+    async def action_pause(self) -> None:
+        """Pause with a reason (the supervisor sees it live), or back to available. In a
+        wrap-up the pause ends it (stored, as for the next call); not during a call."""
+        services, workspace = self.services, self.workspace
+        if services is None or workspace is None:
+            self.notify(S.NOT_READY)
+            return
+        if services.presence.paused:
+            services.presence.resume()
+            self.notify(S.RESUMED, timeout=3)
+            self._refresh_status()
+            return
+        if self.state == CallState.TALKING:
+            self.notify(S.PAUSE_IN_CALL, severity="warning", timeout=4)
+            return
+        from loket.tui.screens.pause_dialog import PauseDialog
+
+        self.app.push_screen(PauseDialog(), self._paused)
+
+    async def _paused(self, reason: str | None) -> None:
+        services, workspace = self.services, self.workspace
+        if reason is None or services is None or workspace is None:
+            return
+        if self.state == CallState.TALKING:  # a call popped while the dialog was open
+            return
+        if self.state == CallState.WRAPUP:
+            if not await self.take_screen():
+                return
+            try:
+                workspace.end_wrapup()
+            except DomainError as error:
+                self.show_error(error)
+                return
+            self._show_next()
+        if services.presence.pause(reason):
+            self.notify(S.PAUSED.format(reason=reason), timeout=4)
+        self._refresh_status()
 
     async def action_discard(self) -> None:
         """A misdial: after a confirmation the contact is thrown away and counted nowhere."""
