@@ -289,3 +289,15 @@ def test_separable_verb_is_joined_only_at_the_end_of_its_clause() -> None:
         "parkeerbon",
     ]
     assert join_particles(["ik", "kom", "op", "maandag"]) == ["ik", "kom", "op", "maandag"]
+
+
+def test_lemma_of_a_separable_verb_has_no_underscore() -> None:
+    assert lemma("afgewezen") == "afwijzen"  # simplemma itself gives "af_wijzen"
+
+
+def test_question_of_only_small_words_is_not_confident() -> None:
+    from loket.paths import default_kb_dir
+
+    real = KnowledgeBase.open(default_kb_dir())
+    result = real.lookup("wat voor weer wordt het morgen", limit=3)  # only stopwords
+    assert result.hits and not result.confident

@@ -546,7 +546,9 @@ class Searcher:
         if event_rows:
             ranked = _event_first(ranked, checklist)
         top = ranked[:limit]
-        confident = bool(top) and (top[0][4] or top[0][5])
+        # A question of only small words ("wat wordt het morgen") matches by accident.
+        meaningful = any(t not in STOPWORDS for t in normalize(query).split())
+        confident = bool(top) and meaningful and (top[0][4] or top[0][5])
         hits = [
             SearchHit(
                 a.id,

@@ -183,7 +183,8 @@ def lemma(word: str, lang: str = "nl") -> str:
 
     if len(word) <= 3 or word.isdigit():
         return word
-    return fold(simplemma.lemmatize(word, lang=lang))
+    # simplemma writes some separable verbs and compounds with "_" ("af_wijzen")
+    return fold(simplemma.lemmatize(word, lang=lang)).replace("_", "")
 
 
 _VOWELS = frozenset("aeiou")
