@@ -61,6 +61,8 @@ class Settings:
     ansi: bool = False
     mouse: bool = True
     sync_interval: float = 15.0
+    desk: str = ""  # a counter desk's name ("balie 3"): F12 calls the next ticket there
+    counter_services: str = ""  # the services this desk serves, comma-separated; empty: all
     # Central store side
     server_db: str = ""
     server_host: str = "127.0.0.1"
@@ -77,6 +79,10 @@ class Settings:
     def server_db_url(self) -> str:
         """The central store's database; an SQLite file in the state dir unless configured."""
         return self.server_db or f"sqlite:///{self.state_dir / 'central.sqlite3'}"
+
+    def counter_service_ids(self) -> list[str]:
+        """The services this counter desk calls tickets for; [] means every one."""
+        return [part.strip() for part in self.counter_services.split(",") if part.strip()]
 
     def bsn_key_path(self) -> Path:
         """The central store's BSN key file (made on first start when absent)."""
@@ -158,6 +164,15 @@ _RULES: dict[str, _Rule] = {
     "kb_dir": _NON_EMPTY_PATH,
     "data_dir": _NON_EMPTY_PATH,
     "sync_interval": _between(0.1, 86_400, "seconds"),
+    "desk": _Rule("empty or a desk name of at most 40 characters", lambda v: len(v) <= 40),
+    "counter_services": _Rule(
+        "empty or service ids separated by commas, without spaces in an id",
+        lambda v: (
+            all(part.strip() and _ONE_WORD.check(part.strip()) for part in v.split(","))
+            if v.strip()
+            else True
+        ),
+    ),
     "server_db": _Rule("empty, sqlite:///PATH or postgresql://...", _db_url),
     "server_host": _Rule("a host name or address", lambda v: bool(v) and _ONE_WORD.check(v)),
     "server_port": _between(1, 65_535),

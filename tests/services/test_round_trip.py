@@ -34,6 +34,7 @@ def test_contact_and_task_round_trip_through_the_server(tmp_path: Path, live_ser
     try:
         contact = first.contacts.new("telefoon")
         contact.call_id = "pbx-4711"  # popped for this call (the screen pop)
+        contact.ticket_id = "ticket-9"  # (a counter contact's ticket travels the same way)
         contact.customer = Customer(
             name="Jan de Vries",
             phone="06 1234 5678",
@@ -68,7 +69,7 @@ def test_contact_and_task_round_trip_through_the_server(tmp_path: Path, live_ser
         expected = contact.to_dict()
         expected["customer"]["bsn"] = mask_bsn(contact.customer.bsn)
         assert pulled.to_dict() == expected
-        assert pulled.call_id == "pbx-4711"
+        assert pulled.call_id == "pbx-4711" and pulled.ticket_id == "ticket-9"
         with live_server.server.store.storage.read() as r:  # a column, for the figures
             row = r.run("SELECT call_id FROM contacts WHERE id = ?", (contact.id,))
         assert [dict(x) for x in row] == [{"call_id": "pbx-4711"}]

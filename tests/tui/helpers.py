@@ -22,10 +22,12 @@ def open_services(
     server_url: str = "",
     token: str = "",
     warm: bool = True,
+    **settings_fields: Any,
 ) -> ConsoleServices:
-    """A console on its own store in `state_dir`; the kb index is built there too."""
+    """A console on its own store in `state_dir`; the kb index is built there too.
+    `settings_fields` are further settings (for example a counter `desk`)."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(state_dir=state_dir, sync_interval=3600.0)
+    settings = Settings(state_dir=state_dir, sync_interval=3600.0, **settings_fields)
     if warm and not (state_dir / "kb-index.sqlite3").exists():
         warm_kb_index(state_dir)
     return ConsoleServices.open(

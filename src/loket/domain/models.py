@@ -130,6 +130,7 @@ class Contact:
     status: ContactStatus = ContactStatus.OPEN
     rev: int = 0  # bumped by the console on every save; the store keeps the highest
     call_id: str | None = None  # the telephone platform's call this contact was popped for
+    ticket_id: str | None = None  # the counter ticket this resident was called with
 
     def handling_seconds(self, now: datetime | None = None) -> float:
         """From taking the call to the end of wrap-up (talk time plus wrap-up time)."""
@@ -172,6 +173,7 @@ class Contact:
             status=ContactStatus(data.get("status", "open")),
             rev=int(data.get("rev", 0)),
             call_id=data.get("call_id") or None,
+            ticket_id=data.get("ticket_id") or None,
         )
 
 

@@ -85,6 +85,7 @@ class ContactOut(Out):
     status: ContactStatusName
     rev: int
     call_id: str | None = None  # absent in contacts stored before it existed
+    ticket_id: str | None = None  # a counter contact's ticket; absent before it existed
 
 
 class CallbackOut(Out):

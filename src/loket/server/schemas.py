@@ -122,6 +122,8 @@ class ContactIn(Strict):
     rev: Version = 0
     # The platform's call id (POST /call-events) of a popped phone contact.
     call_id: Annotated[Text, Field(min_length=1, max_length=CALL_ID_MAX)] | None = None
+    # The counter ticket (POST /tickets/next) a balie contact was started with.
+    ticket_id: Id | None = None
 
 
 class CallbackIn(Strict):

@@ -326,3 +326,11 @@ PAUSE_KEYS = "1-6 of ↑↓ Enter kiezen · Esc terug"
 PAUSE_IN_CALL = "Eerst het contact afronden (F5) of parkeren (F8), dan pauze."
 PAUSED = "Pauze ({reason}). F11: weer beschikbaar · F12: volgende inwoner."
 RESUMED = "Weer beschikbaar."
+
+# Counter desk: the next resident by ticket
+TICKET_CALLED = "Nummer {number} naar {desk} (wachtte {waited})."
+TICKET_NOBODY = "Er wacht niemand. F12 probeert het opnieuw."
+TICKET_FAILED = "Geen volgnummer opgeroepen: {error}"
+TICKET_NO_SHOW_TITLE = "Niet verschenen"
+TICKET_NO_SHOW_QUESTION = "Nummer {number} is niet gekomen? Het contact vervalt."
+TICKET_NO_SHOW = "Nummer {number} afgemeld als niet verschenen. F12: volgende."

@@ -388,6 +388,17 @@ class ContactWorkspace:
                 return popped
         return self.new_contact(channel or (previous.channel if previous else None))
 
+    def take_ticket(self, ticket_id: str) -> Contact | None:
+        """The counter's next resident, called with their ticket: a balie contact that
+        starts now and carries the ticket (its wait is on the ticket). The wrap-up must be
+        ended first (`end_wrapup`): the ticket was called on the server already."""
+        if self.state != CallState.WAITING:
+            return None
+        contact = self.new_contact("balie")
+        contact.ticket_id = ticket_id
+        self.save_draft()  # a console killed now still knows whom it called
+        return contact
+
     def has_call(self, call_id: str) -> bool:
         """A contact for this call is open already (current or parked), or waits to open."""
         contacts = [*self.parked.values(), *([self.current] if self.current else [])]

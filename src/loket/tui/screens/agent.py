@@ -25,11 +25,12 @@ from textual.widgets import Footer, Input
 from loket.domain.errors import DomainError
 from loket.domain.models import CONTENT_MAX, Contact, Question, Task
 from loket.protocol import Entity
+from loket.services import SyncError
 from loket.services.presence import REPORTING_ROLES
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.app import LoketApp
-from loket.tui.formatting import format_due, local
+from loket.tui.formatting import format_due, format_duration, local
 from loket.tui.messages import (
     ArticleChosen,
     ArticleLoaded,
@@ -178,6 +179,7 @@ class AgentScreen(Screen[None]):
         self._notes_for = ("", "")  # (contact id, question id) the notes pad shows
         self._history_tasks: frozenset[str] = frozenset()  # the tasks the history shows
         self._pending_panel = False
+        self._ticket_numbers: dict[str, str] = {}  # ticket id -> its number, for the notices
 
     @property
     def contact(self) -> Contact | None:
@@ -621,6 +623,10 @@ class AgentScreen(Screen[None]):
         if self.contact is not None and not await self.take_screen():
             return
         self._stop_draft_timer()
+        services = self.services
+        if services is not None and services.settings.desk and services.live.available:
+            await self._call_ticket(services)
+            return
         pending = self.workspace.pending_call
         try:
             contact = self.workspace.take_call()
@@ -632,6 +638,40 @@ class AgentScreen(Screen[None]):
         self.action_focus_search()
         if pending is not None and contact is not None and contact.call_id == pending.call_id:
             self._say_popped(pending)  # F12 took the caller the platform put through
+
+    async def _call_ticket(self, services: ConsoleServices) -> None:
+        """A counter desk's next resident: the wrap-up ends (stored) first, then the
+        server hands out the longest-waiting ticket of this desk's services (never the
+        same one to two desks) and a balie contact starts with it."""
+        workspace = self.workspace
+        assert workspace is not None
+        try:
+            workspace.end_wrapup()
+        except DomainError as error:
+            self.show_error(error)
+            return
+        settings = services.settings
+        try:
+            called = await asyncio.to_thread(
+                services.live.next_ticket, settings.counter_service_ids() or None, settings.desk
+            )
+        except SyncError as error:
+            self.notify(S.TICKET_FAILED.format(error=error), severity="error", timeout=6)
+            self._show_next()
+            return
+        ticket = called.get("ticket")
+        if not ticket:
+            self.notify(S.TICKET_NOBODY, timeout=4)
+            self._show_next()
+            return
+        workspace.take_ticket(ticket["id"])
+        self._ticket_numbers[ticket["id"]] = ticket["number"]
+        self._clear_search()
+        self.show_current()
+        self.action_focus_search()
+        waited = format_duration(called.get("waited_seconds") or 0)
+        desk = settings.desk
+        self.notify(S.TICKET_CALLED.format(number=ticket["number"], desk=desk, waited=waited))
 
     # -- the screen pop: the platform put a call through to this agent -----------------------
 
@@ -731,19 +771,42 @@ class AgentScreen(Screen[None]):
         from loket.tui.screens.confirm_dialog import ConfirmDialog
 
         assert self.contact is not None  # take_screen checked it
-        contact_id = self.contact.id
-        self.app.push_screen(
-            ConfirmDialog(S.DISCARD_TITLE, S.DISCARD_QUESTION),
-            lambda yes: self._discarded(contact_id) if yes else None,
-        )
+        contact_id, ticket_id = self.contact.id, self.contact.ticket_id
+        title, question = S.DISCARD_TITLE, S.DISCARD_QUESTION
+        if ticket_id:  # a called resident who did not come: a no-show
+            number = self._ticket_numbers.get(ticket_id, "")
+            title, question = (
+                S.TICKET_NO_SHOW_TITLE,
+                S.TICKET_NO_SHOW_QUESTION.format(number=number),
+            )
 
-    def _discarded(self, contact_id: str) -> None:
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._discarded(contact_id)
+
+        self.app.push_screen(ConfirmDialog(title, question), answered)
+
+    async def _discarded(self, contact_id: str) -> None:
         if self.workspace is None or not self.workspace.is_current(contact_id):
             return
         self._stop_draft_timer()
-        if self.workspace.discard() is not None:
+        gone = self.workspace.discard()
+        if gone is None:
+            return
+        if gone.ticket_id and self.services is not None:
+            await self._no_show(self.services, gone.ticket_id)
+        else:
             self.notify(S.DISCARDED, timeout=3)
-            self._show_next()
+        self._show_next()
+
+    async def _no_show(self, services: ConsoleServices, ticket_id: str) -> None:
+        number = self._ticket_numbers.pop(ticket_id, "")
+        try:
+            await asyncio.to_thread(services.live.no_show, ticket_id)
+        except SyncError as error:
+            self.notify(S.TICKET_FAILED.format(error=error), severity="error", timeout=6)
+            return
+        self.notify(S.TICKET_NO_SHOW.format(number=number), timeout=4)
 
     def _clear_search(self) -> None:
         from textual.widgets import OptionList
