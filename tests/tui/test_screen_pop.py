@@ -234,3 +234,28 @@ async def test_a_wrapup_without_new_edits_gives_way_to_the_call(
             assert stored.questions[0].notes == "Afgehandeld"
     finally:
         services.close()
+
+
+async def test_a_call_that_ends_while_the_agent_is_busy_never_opens(
+    tmp_path: Path, live_server: Any
+) -> None:
+    platform = Platform(live_server)
+    services, _ = agent_console(tmp_path, live_server)
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await take_call(pilot)
+            screen = app.screen
+            first = screen.contact.id
+            burst(app, "f3", *"Vraag")
+            platform.answered("pbx-gone", services.user.name, caller="0687654321")
+            await wait_for(pilot, lambda: screen.workspace.pending_call is not None)
+            platform.post("ended", "pbx-gone", datetime.now(UTC))
+            ended = S.POP_ENDED.format(number="0687654321")
+            await wait_for(pilot, lambda: ended in toasts(app), timeout=POP_WITHIN_S)
+            assert screen.workspace.pending_call is None
+            await pilot.press("f8")  # park: nothing waits, so the screen is free
+            await wait_for(pilot, lambda: screen.contact is None)
+            assert list(screen.parked) == [first]
+    finally:
+        services.close()

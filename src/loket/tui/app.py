@@ -21,6 +21,7 @@ from loket.tui import strings as S
 from loket.tui.messages import (
     CallAnswered,
     CallCue,
+    CallEnded,
     ServicesFailed,
     ServicesReady,
     SyncStateChanged,
@@ -278,11 +279,14 @@ class LoketApp(App[None]):
 
     def _live_event(self, data: dict[str, Any]) -> None:
         """Called from the stream thread with each live event; post_message is thread-safe."""
-        from loket.services.live import pop_cue
+        from loket.services.live import end_cue, pop_cue
 
         call_id = pop_cue(data)
         if call_id is not None:
             self.post_message(CallCue(call_id))
+        ended = end_cue(data)
+        if ended is not None:
+            self.post_message(CallEnded(ended))
 
     def on_call_cue(self, message: CallCue) -> None:
         if message.call_id not in self._popped:
@@ -320,6 +324,13 @@ class LoketApp(App[None]):
         if screen is None:  # not loaded yet: it takes these once it is
             self._pops.append(message)
         else:
+            screen.post_message(message)
+
+    def on_call_ended(self, message: CallEnded) -> None:
+        """A call that popped while the agent was busy must not open once it is over."""
+        self._pops = [pop for pop in self._pops if pop.call_id != message.call_id]
+        screen = self._agent_screen()
+        if screen is not None:
             screen.post_message(message)
 
     def take_pops(self) -> list[CallAnswered]:

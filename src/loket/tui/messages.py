@@ -177,6 +177,13 @@ class CallCue(Message, bubble=False):
 
 
 @dataclass
+class CallEnded(Message, bubble=False):
+    """The event stream says a call ended (or the caller hung up)."""
+
+    call_id: str
+
+
+@dataclass
 class CallAnswered(Message, bubble=False):
     """The telephone platform put a call through to this agent: the screen pop."""
 

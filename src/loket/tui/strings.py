@@ -83,6 +83,7 @@ POP_BUSY = (
     "Nieuw gesprek aangenomen ({number}). Het huidige contact blijft staan: rond het af"
     " (F5) of parkeer het (F8), dan opent het nieuwe gesprek."
 )
+POP_ENDED = "Het wachtende gesprek ({number}) is al beëindigd; het opent niet meer."
 DISCARD_TITLE = "Contact vervalt"
 DISCARD_QUESTION = "Dit contact weggooien (verkeerd verbonden)? Het telt nergens mee."
 DISCARDED = "Contact vervallen"

@@ -422,6 +422,16 @@ class ContactWorkspace:
             return None
         return self.take_pending()
 
+    def call_ended(self, call_id: str) -> PoppedCall | None:
+        """The platform says `call_id` ended: if it was still waiting to open (the agent
+        was busy), it never opens; returns the dropped call. A contact already open for
+        it stays (the agent finishes its registration)."""
+        pending = self.pending_call
+        if pending is None or pending.call_id != call_id:
+            return None
+        self.pending_call = None
+        return pending
+
     def take_pending(self) -> Contact | None:
         """Open the pending popped call if the agent is no longer busy; None otherwise.
         Raises nothing: a wrap-up that cannot be stored keeps the call pending."""

@@ -35,6 +35,7 @@ from loket.tui.messages import (
     ArticleChosen,
     ArticleLoaded,
     CallAnswered,
+    CallEnded,
     ContactClosed,
     ContactEdited,
     CustomerChanged,
@@ -691,6 +692,13 @@ class AgentScreen(Screen[None]):
                 self.notify(S.POP_BUSY.format(number=number), severity="warning", timeout=10)
             return
         self._popped(call)
+
+    def on_call_ended(self, message: CallEnded) -> None:
+        workspace = self.workspace
+        dropped = workspace.call_ended(message.call_id) if workspace is not None else None
+        if dropped is not None:
+            number = dropped.caller or S.POP_NUMBER_WITHHELD
+            self.notify(S.POP_ENDED.format(number=number), timeout=6)
 
     def _popped(self, call: PoppedCall) -> None:
         """The workspace opened a contact for `call`: show it and say so."""
