@@ -4,11 +4,13 @@ Generates 1,000,000 contacts and 200,000 tasks over one year (2025, Amsterdam da
 the central store's schema: the storage layer migrates an empty database, and the rows
 are the write path's own (`contact_values`, `question_rows`, `task_values`: the same
 code that fills the figure columns on a push), written in bulk (executemany on SQLite,
-COPY on PostgreSQL). Then it times every figure query of `loket report`
-(`loket.server.storage.figures.FIGURES`) for a month and for the year, grouped by channel
-and by team, and the supervisor's "today" figures (the same queries for one busy day,
-grouped by day, channel and agent as GET /live/office asks them), on SQLite and on
-PostgreSQL. Each line shows median and p95 over --rounds runs next to the floor: a bare
+COPY on PostgreSQL), and the day summaries are built once. Then it times every statement
+of `loket report` (`report_parts`: the day summaries, the open days read from the rows,
+the tasks not done yet) and the whole report for a month and for the year, grouped by
+channel and by team, and the supervisor's "today" figures (the same queries for one busy day,
+grouped by day, channel and agent; then the supervisor's own calls, GET /stats and the
+figures of GET /live/office, which run a subset of them), on SQLite and on PostgreSQL.
+Each line shows median and p95 over --rounds runs next to the floor: a bare
 `SELECT count(*)` over the same rows. Peak memory: the Python heap during the report
 runs (tracemalloc) and the process's peak RSS.
 
@@ -18,9 +20,9 @@ runs (tracemalloc) and the process's peak RSS.
 
 The generated SQLite file is cached under /tmp/loket-bench-report/ and PostgreSQL's data
 in the database `bench_report` (created next to the one LOKET_TEST_PG_URL names, so test
-schemas are untouched); both are keyed by the generator and the figure-column code, so a
-change there regenerates them. New migrations (indexes) are applied to a cached database
-before timing.
+schemas are untouched); both are keyed by the generator's version, the sizes and the
+columns written, so a change there regenerates them. New migrations (indexes) are applied
+to a cached database before timing.
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ MONTH = (date(2025, 6, 1), date(2025, 6, 30))
 FULL_YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 TODAY = date(2025, 11, 10)  # a Monday
 TODAY_NOW = datetime(2025, 11, 10, 15, 0, tzinfo=UTC)
-TASK_PARTS = ("tasks", "resolve_hist")
+TASK_PARTS = ("task_stock", "open_task_sums", "open_resolve_hist")
+OFFICE_GROUPINGS = ("day", "channel", "agent")  # what GET /live/office asks for today
 CHUNK = 20_000
 
 CHANNELS = {"telefoon": 55, "balie": 15, "e-mail": 12, "chat": 8, "web": 6, "post": 2, "social": 2}
@@ -501,6 +504,24 @@ def bench_backend(name: str, storage: Storage, rounds: int, rebuild: bool) -> li
                     "floor_ms": round(floor_ms + task_floor_ms, 1),
                 }
             )
+        if label == "today":
+            for part, fn in (
+                ("GET /stats", partial(service.stats, SUPERVISOR, first)),
+                ("GET /live/office", partial(service.today, SUPERVISOR, OFFICE_GROUPINGS)),
+            ):
+                median, p95, _ = timed(fn, rounds)
+                print(f"  supervisor {part:<22} {median:8.1f} ms  p95 {p95:8.1f}")
+                results.append(
+                    {
+                        "backend": name,
+                        "period": label,
+                        "by": "-",
+                        "part": part,
+                        "median_ms": round(median, 1),
+                        "p95_ms": round(p95, 1),
+                        "floor_ms": round(floor_ms + task_floor_ms, 1),
+                    }
+                )
     return results
 
 

@@ -316,3 +316,52 @@ def test_stats_from_the_sql_match_the_consoles_own_figures(live_server: Any, day
     assert got["handling"] == pytest.approx(want["handling"])
     for name in ("per_channel", "per_district", "per_outcome", "queues"):
         assert got[name] == want[name], name
+
+
+def _event(kind: str, call_id: str, at: datetime, **fields: str) -> dict[str, Any]:
+    return {"event_id": f"{call_id}-{kind}", "call_id": call_id, "kind": kind,
+            "at": at.isoformat(), **fields}  # fmt: skip
+
+
+@pg
+def test_service_level_and_abandonment_per_queue_over_the_period(live_server: Any) -> None:
+    agent, _ = live_server.make_user("agent")
+    _, pbx_token = live_server.make_user("integration")
+    pbx = live_server.client(pbx_token)
+    t = _at("2025-12-02T09:00:00")
+    calls = [
+        # algemeen (20 s): answered after 10 s, abandoned after 40 s (counts against the
+        # service level) and after 5 s (a short abandon: only in the abandonment rate)
+        ("c1", "algemeen", [("answered", 10)]),
+        ("c2", "algemeen", [("abandoned", 40)]),
+        ("c3", "algemeen", [("abandoned", 5)]),
+        # belastingen (30 s): answered after 25 s, within its own threshold
+        ("c4", "belastingen", [("answered", 25)]),
+    ]
+    for call_id, name, steps in calls:
+        events = [_event("offered", call_id, t, queue=name)]
+        for kind, after in steps:
+            extra = {"agent": agent} if kind == "answered" else {}
+            events.append(_event(kind, call_id, t + timedelta(seconds=after), **extra))
+        for ev in events:
+            assert pbx.post("/api/v1/call-events", json=ev).status_code == 200
+    # a call before the period is not counted
+    early = _at("2025-11-30T09:00:00")
+    for ev in (_event("offered", "c5", early, queue="algemeen"),
+               _event("abandoned", "c5", early + timedelta(seconds=60))):  # fmt: skip
+        assert pbx.post("/api/v1/call-events", json=ev).status_code == 200
+    _, token = live_server.make_user("supervisor")
+    body = live_server.client(token).get("/api/v1/report", params=PERIOD).json()
+    queues = {q["queue"]: q for q in body["queues"]}
+    alg, bel = queues["algemeen"], queues["belastingen"]
+    assert (alg["answered"], alg["abandoned"], alg["answered_in_target"]) == (1, 2, 1)
+    assert alg["service_level"] == 0.5
+    assert alg["abandon_rate"] == pytest.approx(2 / 3)
+    assert alg["asa"] == 10
+    assert (bel["answered"], bel["service_level"], bel["asa"], bel["sl_seconds"]) == (
+        1,
+        1.0,
+        25,
+        30,
+    )
+    assert queues["zorg"]["service_level"] is None and queues["zorg"]["answered"] == 0

@@ -195,4 +195,20 @@ def _print_period_table(figures: dict[str, Any]) -> None:
         table.add_column(label, justify="right")
     for group in figures["groups"]:
         table.add_row(group["group"], *(_cell(c, group[c]) for c in COLUMNS))
-    Console(width=240).print(table)
+    console = Console(width=240)
+    console.print(table)
+    queues = [q for q in figures.get("queues", []) if q["answered"] or q["abandoned"]]
+    if queues:
+        calls = Table(title="Phone queues")
+        for label in ("queue", "answered", "abandoned", "service level", "target", "abandoned %"):
+            calls.add_column(label, justify="left" if label == "queue" else "right")
+        for q in queues:
+            calls.add_row(
+                q["queue"],
+                str(q["answered"]),
+                str(q["abandoned"]),
+                _cell("service_level", q["service_level"]),
+                f"{q['sl_target']:.0%} in {q['sl_seconds']:.0f} s",
+                _cell("abandon_rate", q["abandon_rate"]),
+            )
+        console.print(calls)

@@ -337,6 +337,21 @@ class ReportGroupOut(Out):
     callback_norm: float | None
 
 
+class ReportQueueOut(Out):
+    """One phone queue over the period (definitions: `loket.domain.queues`)."""
+
+    queue: str
+    name: str
+    answered: int
+    abandoned: int
+    answered_in_target: int
+    service_level: float | None
+    abandon_rate: float | None
+    asa: float | None
+    sl_seconds: float
+    sl_target: float
+
+
 class ReportOut(Out):
     """Management figures over a period, grouped: `loket report --from --to --by`."""
 
@@ -346,6 +361,7 @@ class ReportOut(Out):
     to: str
     by: str
     groups: list[ReportGroupOut]
+    queues: list[ReportQueueOut]
     generated_at: str
 
 

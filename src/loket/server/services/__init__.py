@@ -59,7 +59,7 @@ class CentralStore:
         self.contacts = ContactService(ctx, self.access, channels, outcomes, keys)
         self.tasks = TaskService(ctx, self.access, teams)
         self.sync = SyncService(ctx, self.contacts, self.tasks, self.access)
-        self.figures = FigureService(ctx)
+        self.figures = FigureService(ctx, queues)
         self.live = LiveService(ctx, dict(queues or {}), self.figures)
 
     def open(self) -> None:

@@ -4,12 +4,14 @@ both from the report's SQL (`loket.server.storage.figures`, docs/metrics.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
 from loket.domain.kpi import histogram_percentile, team_queues
 from loket.domain.models import Task, to_iso
+from loket.domain.queues import DEFAULT_SL_SECONDS, DEFAULT_SL_TARGET, QueueDef
 from loket.domain.sla import AMSTERDAM
 from loket.server import policy
 from loket.server.auth import User
@@ -19,8 +21,9 @@ from loket.server.storage.base import Row, db_time
 
 
 class FigureService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, queues: Mapping[str, QueueDef] | None = None) -> None:
         self.ctx = ctx
+        self.queues = dict(queues or {})
 
     def stats(self, user: User, day: date | None) -> dict[str, Any]:
         """One day's figures (the `loket.domain.kpi.Report` shape) from the report's SQL,
@@ -30,9 +33,11 @@ class FigureService:
         now = db_time(moment)
         day = day or moment.astimezone(AMSTERDAM).date()
         open_days = self.refresh(moment.astimezone(AMSTERDAM).date())
+        d = day.isoformat()
         groups = {
-            by: self._groups(by, day.isoformat(), day.isoformat(), now, open_days)
-            for by in ("day", "channel", "district")
+            "day": self._groups("day", d, d, now, open_days),
+            "channel": self._groups("channel", d, d, now, open_days, COUNTS_ONLY),
+            "district": self._groups("district", d, d, now, open_days, COUNTS_ONLY),
         }
         with self.ctx.storage.read() as r:
             tasks = [Task.from_dict(json.loads(row["data"])) for row in r.active_tasks()]
@@ -69,14 +74,68 @@ class FigureService:
             "to": last.isoformat(),
             "by": by,
             "groups": self._groups(by, first.isoformat(), last.isoformat(), now, open_days),
+            "queues": self._queues(first.isoformat(), last.isoformat()),
             "generated_at": now,
         }
 
-    def _groups(
-        self, by: str, first: str, last: str, now: str, open_days: list[str]
-    ) -> list[dict[str, Any]]:
+    def _queues(self, first: str, last: str) -> list[dict[str, Any]]:
+        """Service level and abandonment per phone queue over the period, from the waits
+        of the calls (definitions: `loket.domain.queues`)."""
+        phone = {q.id: q for q in self.queues.values() if q.kind == "phone"}
+        default = DEFAULT_SL_SECONDS["phone"]
+        _, sql, params = figures.queue_part(
+            first, last, {q.id: q.sl_seconds for q in phone.values()}, default
+        )
         with self.ctx.storage.read() as r:
-            parts = report_parts(by, first, last, now, open_days)
+            rows = {row["grp"]: row for row in r.figure_part(sql, params)}
+        out = []
+        for name in sorted(set(phone) | set(rows)):
+            row, queue = rows.get(name) or {}, phone.get(name)
+            answered, abandoned = int(row.get("answered") or 0), int(row.get("abandoned") or 0)
+            in_target = int(row.get("answered_in_target") or 0)
+            counted = answered + int(row.get("abandoned_late") or 0)
+            out.append(
+                {
+                    "queue": name,
+                    "name": queue.name if queue else name,
+                    "answered": answered,
+                    "abandoned": abandoned,
+                    "answered_in_target": in_target,
+                    "service_level": _share(in_target, counted),
+                    "abandon_rate": _share(abandoned, answered + abandoned),
+                    "asa": _share(float(row.get("answer_sum") or 0.0), answered),
+                    "sl_seconds": queue.sl_seconds if queue else default,
+                    "sl_target": queue.sl_target if queue else DEFAULT_SL_TARGET,
+                }
+            )
+        return out
+
+    def today(self, user: User, groupings: tuple[str, ...]) -> tuple[date, dict[str, Any]]:
+        """Today's (Amsterdam) contacts, question FCR and mean handling time per grouping:
+        the supervisor's live figures, from the report's statements minus those of
+        percentiles and tasks."""
+        policy.require_figures(user)
+        moment = self.ctx.clock()
+        day = moment.astimezone(AMSTERDAM).date()
+        open_days = self.refresh(day)
+        d, now = day.isoformat(), db_time(moment)
+        found = {by: self._groups(by, d, d, now, open_days, FCR_AND_HANDLING) for by in groupings}
+        return day, found
+
+    def _groups(
+        self,
+        by: str,
+        first: str,
+        last: str,
+        now: str,
+        open_days: list[str],
+        want: frozenset[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The groups of one report; `want`: only these parts (by name, open_ dropped)."""
+        parts = report_parts(by, first, last, now, open_days)
+        if want is not None:
+            parts = [p for p in parts if p[0].removeprefix("open_") in want]
+        with self.ctx.storage.read() as r:
             rows = [(name, r.figure_part(sql, params)) for name, sql, params in parts]
         return merge_report(by, rows)
 
@@ -114,6 +173,10 @@ class FigureService:
         return sorted(open_days | {day})
 
 
+# Subsets of a report's parts for figures that need less than all of it.
+COUNTS_ONLY = frozenset({"summary", "contacts"})
+FCR_AND_HANDLING = frozenset({"summary", "contacts", "questions"})
+
 # Open days are read from the rows until some day before today changes, or this many
 # changes have come in since the last build (so finding the changed days stays cheap).
 REBUILD_AFTER_CHANGES = 2000
@@ -132,7 +195,11 @@ def report_parts(
             (f"open_{name}", sql, params)
             for name, sql, params in figures.contact_parts(figures.dim_of(by), days)
         ]
-    return parts + figures.task_parts(by, first, last, now)
+        parts += [
+            (f"open_{name}", sql, params)
+            for name, sql, params in figures.task_sum_parts(figures.dim_of(by), days)
+        ]
+    return [*parts, figures.task_stock_part(by, first, last, now)]
 
 
 def _ranked(counts: dict[str, int]) -> dict[str, int]:

@@ -153,6 +153,19 @@ class LiveService:
             lw.save_call(
                 call.id, str(call.status), call.queue, call.agent, offered, now, _call_json(call)
             )
+            lw.save_waits(
+                call.id,
+                [
+                    (
+                        w.queue,
+                        local_day(w.began_at).isoformat(),
+                        db_time(w.began_at),
+                        w.outcome,
+                        w.seconds(w.ended_at) if w.ended_at else None,
+                    )
+                    for w in call.waits
+                ],
+            )
             owner = event.agent or call.agent
             seq = self._change(w, "call", call.id, now, owner, call.queue, str(event.kind))
         return {"status": "applied", "seq": seq, "call": self._call_summary(call)}
@@ -334,9 +347,8 @@ class LiveService:
         (`loket report`, docs/metrics.md), and the back-office stock per team from
         `loket.domain.kpi.team_queues`, nearly due meaning under 4 working hours left as
         for `loket remind`."""
-        policy.require_figures(user)
+        day, groups = self.figures.today(user, ("day", "channel", "agent"))
         now = self.clock()
-        day = local_day(now)
         with self.storage.read() as r:
             tasks = [Task.from_dict(json.loads(row["data"])) for row in r.active_tasks()]
         teams = [
@@ -350,10 +362,6 @@ class LiveService:
             }
             for q in team_queues(tasks, now, amber_hours=NEARLY_DUE_HOURS)
         ]
-        groups = {
-            by: self.figures.report(user, day, day, by)["groups"]
-            for by in ("day", "channel", "agent")
-        }
         total = groups["day"][0] if groups["day"] else {}
         return {
             "at": now.isoformat(),

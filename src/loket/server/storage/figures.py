@@ -166,6 +166,14 @@ _CONTACT_DIM = {
     ),
     "team": (" LEFT JOIN tasks t ON t.contact_id = c.id", f"COALESCE(t.team, '{NONE}')"),
 }
+_TASK_DIM = {
+    "all": "''",
+    "team": "k.team",
+    "agent": "k.created_by",
+    "product": f"COALESCE(k.product, '{NONE}')",
+    "channel": f"COALESCE(k.channel, '{NONE}')",
+    "district": f"COALESCE(k.district, '{UNKNOWN_DISTRICT}')",
+}
 _TASK_GROUP = {
     "team": ("", "k.team"),
     "agent": ("", "k.created_by"),
@@ -197,7 +205,18 @@ QUESTION_SUMS = (
     "with_outcome",
 )
 FCR_CONTACT_SUMS = ("fcr_contacts_counted", "fcr_contacts_resolved")
-DAY_SUMS = CONTACT_SUMS + QUESTION_SUMS + FCR_CONTACT_SUMS
+# callback_missed here: done tasks never called back (the open ones depend on "now").
+TASK_SUMS = (
+    "tasks",
+    "resolved",
+    "on_time",
+    "late",
+    "returned",
+    "callback_in_norm",
+    "callback_late",
+    "callback_missed",
+)
+DAY_SUMS = CONTACT_SUMS + QUESTION_SUMS + FCR_CONTACT_SUMS + TASK_SUMS
 
 
 def dim_of(by: str) -> str:
@@ -326,38 +345,74 @@ def summary_parts(
     ]  # fmt: skip
 
 
-def task_parts(by: str, first: str, last: str, now: str) -> list[tuple[str, str, list[Any]]]:
-    """(part, SQL, params) of the task figures: `tasks` (SLA and callback counts) and
-    `resolve_hist` (time to resolve of the done tasks, bucketed)."""
-    join, g = _TASK_GROUP[by]
-    period = [first, last]
-    tasks = (
-        f"SELECT {g} AS grp, COUNT(*) AS tasks,"
+def task_sum_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
+    """(part, SQL, params) of the task figures that no longer change with "now", one row
+    per (day, week, group): `task_sums` (TASK_SUMS) and `resolve_hist` (time to resolve
+    of the done tasks, bucketed). Built into the day summaries like the contact parts."""
+    g = _TASK_DIM[dim]
+    cond, params = days.sql("k.local_day")
+    sums = (
+        f"SELECT k.local_day AS day, k.local_week AS week, {g} AS grp, COUNT(*) AS tasks,"
         " SUM(CASE WHEN k.status = 'done' THEN 1 ELSE 0 END) AS resolved,"
         " SUM(CASE WHEN k.status = 'done' AND (k.due_at IS NULL OR k.done_at <= k.due_at)"
         " THEN 1 ELSE 0 END) AS on_time,"
         " SUM(CASE WHEN k.status = 'done' AND k.done_at > k.due_at THEN 1 ELSE 0 END)"
         " AS late,"
-        " SUM(CASE WHEN k.status <> 'done' AND k.due_at < ? THEN 1 ELSE 0 END)"
-        " AS open_overdue,"
-        " SUM(CASE WHEN k.status <> 'done' AND (k.due_at IS NULL OR k.due_at >= ?)"
-        " THEN 1 ELSE 0 END) AS open_in_time,"
         " SUM(CASE WHEN k.status = 'returned' THEN 1 ELSE 0 END) AS returned,"
         " SUM(CASE WHEN k.first_callback_at <= k.callback_due_at THEN 1 ELSE 0 END)"
         " AS callback_in_norm,"
         " SUM(CASE WHEN k.first_callback_at > k.callback_due_at THEN 1 ELSE 0 END)"
         " AS callback_late,"
-        " SUM(CASE WHEN k.first_callback_at IS NULL AND k.callback_due_at < ? THEN 1 ELSE 0"
-        " END) AS callback_missed"
-        f" FROM tasks k{join} WHERE k.local_day >= ? AND k.local_day <= ? GROUP BY grp"
+        " SUM(CASE WHEN k.first_callback_at IS NULL AND k.status = 'done' THEN 1 ELSE 0 END)"
+        f" AS callback_missed FROM tasks k WHERE {cond} GROUP BY k.local_day, k.local_week, grp"
     )
     bucket = _bucket("k.resolve_seconds", RESOLVE_BUCKETS)
     hist = (
-        f"SELECT {g} AS grp, 'resolve' AS measure, {bucket} AS bucket, COUNT(*) AS n"
-        f" FROM tasks k{join} WHERE k.local_day >= ? AND k.local_day <= ?"
-        " AND k.status = 'done' AND k.resolve_seconds IS NOT NULL GROUP BY grp, bucket"
+        f"SELECT k.local_day AS day, k.local_week AS week, {g} AS grp, 'resolve' AS measure,"
+        f" {bucket} AS bucket, COUNT(*) AS n FROM tasks k WHERE {cond}"
+        " AND k.status = 'done' AND k.resolve_seconds IS NOT NULL"
+        " GROUP BY k.local_day, k.local_week, grp, bucket"
     )
-    return [("tasks", tasks, [now, now, now, *period]), ("resolve_hist", hist, period)]
+    return [("task_sums", sums, params), ("resolve_hist", hist, params)]
+
+
+def task_stock_part(by: str, first: str, last: str, now: str) -> tuple[str, str, list[Any]]:
+    """(part, SQL, params) of what depends on "now": the tasks of the period not done yet,
+    overdue or in time, and those of them never called back past the norm's deadline."""
+    _, g = _TASK_GROUP[by]
+    sql = (
+        f"SELECT {g} AS grp,"
+        " SUM(CASE WHEN k.due_at < ? THEN 1 ELSE 0 END) AS open_overdue,"
+        " SUM(CASE WHEN k.due_at IS NULL OR k.due_at >= ? THEN 1 ELSE 0 END) AS open_in_time,"
+        " SUM(CASE WHEN k.first_callback_at IS NULL AND k.callback_due_at < ? THEN 1 ELSE 0"
+        " END) AS callback_missed FROM tasks k"
+        " WHERE k.local_day >= ? AND k.local_day <= ? AND k.status <> 'done' GROUP BY grp"
+    )
+    return ("task_stock", sql, [now, now, now, first, last])
+
+
+def queue_part(
+    first: str, last: str, thresholds: dict[str, float], default: float
+) -> tuple[str, str, list[Any]]:
+    """(part, SQL, params) of the phone queues over the period, per queue: answered,
+    abandoned, answered within the queue's threshold, abandoned after it, and the sum of
+    the answered waits (`loket.domain.queues` defines the figures)."""
+    names = sorted(thresholds)
+    limit = "CASE queue " + " ".join("WHEN ? THEN ?" for _ in names) + " ELSE ? END"
+    limits = [v for q in names for v in (q, thresholds[q])] + [default]
+    sql = (
+        "SELECT queue AS grp,"
+        " SUM(CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END) AS answered,"
+        " SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,"
+        f" SUM(CASE WHEN outcome = 'answered' AND wait_seconds <= {limit} THEN 1 ELSE 0 END)"
+        " AS answered_in_target,"
+        f" SUM(CASE WHEN outcome = 'abandoned' AND wait_seconds > {limit} THEN 1 ELSE 0 END)"
+        " AS abandoned_late,"
+        " SUM(CASE WHEN outcome = 'answered' THEN wait_seconds END) AS answer_sum"
+        " FROM call_waits WHERE local_day >= ? AND local_day <= ?"
+        " AND outcome IN ('answered', 'abandoned') GROUP BY queue"
+    )
+    return ("queues", sql, [*limits, *limits, first, last])
 
 
 class FigureReads(Sql):
@@ -386,15 +441,18 @@ class FigureReads(Sql):
         return built, pending
 
     def changed_days(self, since: int, upto: int) -> set[str]:
-        """Local days of the contacts changed, or whose tasks changed, in (since, upto]."""
+        """Local days of the contacts changed in (since, upto], and of the tasks changed
+        then and of their contacts."""
         rows = self.run(
             "SELECT DISTINCT c.local_day AS day FROM changes ch JOIN contacts c"
             " ON c.id = ch.entity_id WHERE ch.seq > ? AND ch.seq <= ? AND ch.entity = 'contact'"
             " AND c.local_day IS NOT NULL UNION SELECT DISTINCT c.local_day AS day"
             " FROM changes ch JOIN tasks k ON k.id = ch.entity_id JOIN contacts c"
             " ON c.id = k.contact_id WHERE ch.seq > ? AND ch.seq <= ? AND ch.entity = 'task'"
-            " AND c.local_day IS NOT NULL",
-            (since, upto, since, upto),
+            " AND c.local_day IS NOT NULL UNION SELECT DISTINCT k.local_day AS day"
+            " FROM changes ch JOIN tasks k ON k.id = ch.entity_id WHERE ch.seq > ?"
+            " AND ch.seq <= ? AND ch.entity = 'task' AND k.local_day IS NOT NULL",
+            (since, upto, since, upto, since, upto),
         )
         return {row["day"] for row in rows}
 
@@ -409,7 +467,9 @@ class FigureReads(Sql):
 
     def days_from(self, first: str) -> set[str]:
         rows = self.run(
-            "SELECT DISTINCT local_day AS day FROM contacts WHERE local_day >= ?", (first,)
+            "SELECT DISTINCT local_day AS day FROM contacts WHERE local_day >= ?"
+            " UNION SELECT DISTINCT local_day AS day FROM tasks WHERE local_day >= ?",
+            (first, first),
         )
         return {row["day"] for row in rows}
 
@@ -445,12 +505,23 @@ class FigureWrites(FigureReads):
                     f" ON CONFLICT (dim, local_day, grp) DO UPDATE SET {updates}",
                     p,
                 )
-            sql, p = parts["hist"]
+            tasks = {name: (sql, p) for name, sql, p in task_sum_parts(dim, days)}
+            sql, p = tasks["task_sums"]
+            task_sums = ", ".join(TASK_SUMS)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in TASK_SUMS)
             self.run(
-                "INSERT INTO figure_hist (dim, local_day, local_week, grp, measure, bucket, n)"
-                f" SELECT '{dim}', day, week, grp, measure, bucket, n FROM ({sql}) s",
+                f"INSERT INTO figure_days (dim, local_day, local_week, grp, {task_sums})"
+                f" SELECT '{dim}', day, week, grp, {task_sums} FROM ({sql}) s WHERE 1 = 1"
+                f" ON CONFLICT (dim, local_day, grp) DO UPDATE SET {updates},"
+                " local_week = COALESCE(figure_days.local_week, excluded.local_week)",
                 p,
             )
+            for sql, p in (parts["hist"], tasks["resolve_hist"]):
+                self.run(
+                    "INSERT INTO figure_hist (dim, local_day, local_week, grp, measure, bucket,"
+                    f" n) SELECT '{dim}', day, week, grp, measure, bucket, n FROM ({sql}) s",
+                    p,
+                )
 
     def set_figure_state(self, built: int, pending: set[str]) -> None:
         self.run("DELETE FROM figure_state WHERE name <> 'lock'")

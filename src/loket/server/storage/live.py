@@ -113,6 +113,18 @@ class LiveWrites(LiveReads):
             (status, queue, agent, offered, at, data, call_id),
         )
 
+    def save_waits(
+        self, call_id: str, waits: Sequence[tuple[str, str, str, str | None, float | None]]
+    ) -> None:
+        """The call's waits as folded now: (queue, local day, began at, outcome, seconds)."""
+        self.run("DELETE FROM call_waits WHERE call_id = ?", (call_id,))
+        for idx, wait in enumerate(waits):
+            self.run(
+                "INSERT INTO call_waits (call_id, idx, queue, local_day, began_at, outcome,"
+                " wait_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (call_id, idx, *wait),
+            )
+
     def next_ticket_seq(self, service: str, day: str) -> int:
         rows = self.run(
             "INSERT INTO ticket_counters (service, day, last) VALUES (?, ?, 1)"
