@@ -299,6 +299,9 @@ def run(settings: Settings, *, ansi: bool = False, mouse: bool = True, **app_kwa
     print(demo.describe())
 
 
+SIMULATED_HUMANS = ("anna", "bram")  # demo agents who get simulated calls on their consoles
+
+
 def run_simulated(
     settings: Settings, *, agents: int = 12, rate: float = 30.0, speed: float = 4.0
 ) -> None:
@@ -316,11 +319,17 @@ def run_simulated(
     sim = None
     try:
         admin, supervisor = demo.users["frank"], demo.users["eva"]
-        config = SimulationConfig(agents=agents, rate_per_minute=rate, speed=speed)
+        config = SimulationConfig(
+            agents=agents, rate_per_minute=rate, speed=speed, humans=SIMULATED_HUMANS
+        )
         sim = Simulation.setup(demo.url, admin.token, config)
         threading.Thread(target=sim.run, name="loket-simulate", daemon=True).start()
+        anna = demo.users[SIMULATED_HUMANS[0]]
         Console().print(
-            f"loket demo --simulate: {agents} simulated agents on {demo.url}; Ctrl+C stops"
+            f"loket demo --simulate: {agents} simulated agents on {demo.url}; Ctrl+C stops\n"
+            f"Take calls yourself in a second terminal (they pop while you are available):\n"
+            f"  loket console --server {demo.url} --token {anna.token}",
+            highlight=False,
         )
         feed = LiveFeed(open_client(demo.url, supervisor.token))
         with Live(auto_refresh=False) as view:

@@ -63,6 +63,20 @@ class SimulationConfig:
     rate_per_minute: float = 6.0
     speed: float = 1.0
     seed: int | None = None
+    # Real agents (their own consoles) who get calls too whenever their console reports
+    # them available: the call pops on their screen and ends when they close it.
+    humans: tuple[str, ...] = ()
+
+
+HUMAN_POLL = 1.0  # seconds between looks at the real agents' states
+HUMAN_GRACE = 20.0  # a popped call no console took within this is hung up
+
+
+@dataclass
+class HumanCall:
+    call: Waiting
+    since: float
+    taken: bool = False  # the console reported in_contact
 
 
 @dataclass
@@ -102,8 +116,11 @@ class Simulation:
         phone_queues: list[str],
         counter_services: list[str],
         config: SimulationConfig,
+        watcher: LiveClient | None = None,
     ) -> None:
         self.pbx = pbx
+        self.watcher = watcher  # reads GET /live: the real agents' states (config.humans)
+        self.human_calls: dict[str, HumanCall] = {}
         self.agents = agents
         self.phone_queues = phone_queues
         self.counter_services = counter_services
@@ -122,6 +139,7 @@ class Simulation:
     def setup(cls, url: str, admin_token: str, config: SimulationConfig) -> Simulation:
         """Create the simulation's users (integration + agents) with the admin token."""
         admin = LiveClient(url, admin_token)
+        watcher = LiveClient(url, admin_token) if config.humans else None
         try:
             live = admin.live()
             run = uuid.uuid4().hex[:4]
@@ -138,7 +156,7 @@ class Simulation:
         finally:
             admin.close()
         phones = [q["queue"] for q in live["queues"] if q["kind"] == "phone"]
-        return cls(pbx, agents, phones, counters, config)
+        return cls(pbx, agents, phones, counters, config, watcher)
 
     @staticmethod
     def _user(admin: LiveClient, name: str, role: str) -> str:
@@ -162,6 +180,8 @@ class Simulation:
         self.at(self._gap(), self._arrival)
         if self.counter_services:
             self.at(1.0, self._counter_dispatch)
+        if self.watcher is not None:
+            self.at(HUMAN_POLL, self._human_poll)
         while (end is None or time.monotonic() < end) and not self.stopped.is_set():
             if not self._steps:
                 return
@@ -220,16 +240,47 @@ class Simulation:
         self._call_event(call.call_id, "abandoned")
         self.counts["abandoned"] += 1
 
-    def _dispatch(self) -> None:
-        free = [a for a in self.agents if not a.counter and not a.busy]
+    def _dispatch(self, humans: list[str] | None = None) -> None:
+        free: list[SimAgent | str] = [*(humans or [])]  # the real agents first
+        free += [a for a in self.agents if not a.counter and not a.busy]
         while free:
             while self.waiting and (self.waiting[0].gone or self.waiting[0].answered):
                 self.waiting.popleft()
             if not self.waiting:
                 return
             call, agent = self.waiting.popleft(), free.pop(0)
-            call.answered, agent.busy = True, True
+            call.answered = True
+            if isinstance(agent, str):
+                self.human_calls[agent] = HumanCall(call, self.now())
+                self._call_event(call.call_id, "answered", agent=agent)
+                self.counts["answered"] += 1
+                continue
+            agent.busy = True
             self.at(RING, lambda c=call, a=agent: self._answer(c, a))
+
+    def _human_poll(self) -> None:
+        """The real agents: a free one takes the longest-waiting caller (the platform puts
+        the call through: their console pops it); a call ends when their console leaves
+        in_contact (F5), or is hung up when no console took it within the grace."""
+        self.at(HUMAN_POLL, self._human_poll)
+        assert self.watcher is not None
+        states = {a["agent"]: a["state"] for a in self.watcher.live()["agents"]}
+        for name, held in list(self.human_calls.items()):
+            state = states.get(name)
+            if state == "in_contact":
+                held.taken = True
+                continue
+            over = held.taken or state == "wrap_up"  # F5: the conversation ended
+            if over or self.now() - held.since > HUMAN_GRACE:
+                del self.human_calls[name]
+                self._call_event(held.call.call_id, "ended")
+        free = [
+            name
+            for name in self.config.humans
+            if states.get(name) == "available" and name not in self.human_calls
+        ]
+        if free:
+            self._dispatch(free)
 
     def _answer(self, call: Waiting, agent: SimAgent) -> None:
         self._call_event(call.call_id, "answered", agent=agent.name)
@@ -329,6 +380,8 @@ class Simulation:
 
     def close(self) -> None:
         self.pbx.close()
+        if self.watcher is not None:
+            self.watcher.close()
         for agent in self.agents:
             agent.client.close()
 

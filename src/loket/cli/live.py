@@ -111,6 +111,11 @@ def simulate(
         1.0, "--speed", min=0.1, max=100, help="Time runs this much faster."
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (0: a new one each run)."),
+    human: list[str] = typer.Option(
+        [],
+        "--human",
+        help="A real agent (repeatable) who gets calls too while their console says available.",
+    ),
 ) -> None:
     """Drive realistic traffic through the real API: calls, tickets, agents, contacts."""
     from loket.simulation import Simulation, SimulationConfig
@@ -120,7 +125,9 @@ def simulate(
     url, tok = server or settings.server_url, token or settings.token
     if not url or not tok:
         fail("no central store: pass --server and an admin --token")
-    config = SimulationConfig(agents=agents, rate_per_minute=rate, speed=speed, seed=seed or None)
+    config = SimulationConfig(
+        agents=agents, rate_per_minute=rate, speed=speed, seed=seed or None, humans=tuple(human)
+    )
     try:
         sim = Simulation.setup(url, tok, config)
     except SyncError as exc:
