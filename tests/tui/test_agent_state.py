@@ -20,6 +20,12 @@ def _live_state(supervisor: Any, agent: str) -> tuple[str, str] | None:
     return (mine[0]["state"], mine[0].get("reason") or "") if mine else None
 
 
+def _reported(live_server: Any, agent: str) -> list[str]:
+    with live_server.server.store.storage.read() as r:
+        rows = r.run("SELECT state FROM agent_states WHERE agent = ? ORDER BY id", (agent,))
+    return [row["state"] for row in rows]
+
+
 async def test_the_live_view_sees_call_wrapup_and_pause_as_the_agent_works(
     tmp_path: Path, live_server: Any
 ) -> None:
@@ -49,6 +55,8 @@ async def test_the_live_view_sees_call_wrapup_and_pause_as_the_agent_works(
         await wait_for(pilot, lambda: app.screen.id != "agent" and "pause" in str(app.screen.id))
         await pilot.press("1")  # lunch: ends the wrap-up, then the pause
         await shows(("pause", "lunch"))
+        # Never "available" between the wrap-up and the pause: a call would be put through.
+        assert _reported(live_server, agent)[-2:] == ["wrap_up", "pause"]
         assert app.screen.state == CallState.WAITING and app.screen.contact is None
         assert S.STATE_PAUSE.format(reason="lunch") in screen_text(app)
         stored = services.contacts.recent()[0]

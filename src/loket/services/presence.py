@@ -65,7 +65,7 @@ class AgentPresence:
 
     @property
     def current(self) -> Presence:
-        if self.pause_reason and self.flow == AgentState.AVAILABLE:
+        if self.pause_reason and self.flow != AgentState.IN_CONTACT:
             return Presence(AgentState.PAUSE, self.pause_reason)
         return Presence(self.flow)
 
@@ -81,9 +81,11 @@ class AgentPresence:
         self._want(self.current)
 
     def pause(self, reason: str) -> bool:
-        """Pause with a reason; False (and nothing changes) during a call or its wrap-up."""
+        """Pause with a reason; False (and nothing changes) during a call. From a wrap-up
+        the pause is reported at once and the console ends the wrap-up next, so the agent
+        never shows as available in between (a call would be put through)."""
         reason = reason.strip()
-        if not reason or self.flow != AgentState.AVAILABLE:
+        if not reason or self.flow == AgentState.IN_CONTACT:
             return False
         self.pause_reason, self.pause_since = reason, datetime.now(UTC)
         self._want(self.current)

@@ -755,17 +755,20 @@ class AgentScreen(Screen[None]):
             return
         if self.state == CallState.TALKING:  # a call popped while the dialog was open
             return
-        if self.state == CallState.WRAPUP:
-            if not await self.take_screen():
-                return
+        in_wrapup = self.state == CallState.WRAPUP
+        if in_wrapup and not await self.take_screen():
+            return
+        if not services.presence.pause(reason):  # first: never "available" in between
+            return
+        if in_wrapup:
             try:
                 workspace.end_wrapup()
             except DomainError as error:
+                services.presence.resume()  # still in the wrap-up, with its error shown
                 self.show_error(error)
                 return
             self._show_next()
-        if services.presence.pause(reason):
-            self.notify(S.PAUSED.format(reason=reason), timeout=4)
+        self.notify(S.PAUSED.format(reason=reason), timeout=4)
         self._refresh_status()
 
     async def action_discard(self) -> None:
