@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from loket.protocol import LIVE_ENTITIES, RECORD_ENTITIES
 from loket.sync.client import SyncError
 from loket.sync.live import LiveClient
 
-LIVE_ENTITIES = frozenset({"call", "ticket", "agent"})
-OFFICE_ENTITIES = frozenset({"contact", "task"})
+OFFICE_ENTITIES = RECORD_ENTITIES  # a contact or task moves the office figures
 
 
 @dataclass

@@ -15,7 +15,9 @@ from loket.domain.tasks import ACTIONS as TASK_ACTIONS
 
 __all__ = [
     "API_PREFIX",
+    "LIVE_ENTITIES",
     "PUSH_BATCH_MAX",
+    "RECORD_ENTITIES",
     "TASK_ACTIONS",
     "ChangeKind",
     "Entity",
@@ -56,6 +58,14 @@ class Entity(StrEnum):
 
     CONTACT = "contact"
     TASK = "task"
+    CALL = "call"  # the live queues (docs/integrations.md): events only, never pulled
+    TICKET = "ticket"
+    AGENT = "agent"
+
+
+# Records a console pulls (`PullEntry.entity`); the live entities reach only the stream.
+RECORD_ENTITIES: tuple[Entity, ...] = (Entity.CONTACT, Entity.TASK)
+LIVE_ENTITIES: tuple[Entity, ...] = (Entity.CALL, Entity.TICKET, Entity.AGENT)
 
 
 class FieldErrorBody(TypedDict):
@@ -79,7 +89,7 @@ class PushResult(TypedDict):
 
 class PullEntry(TypedDict):
     seq: int
-    entity: str  # an Entity
+    entity: str  # one of RECORD_ENTITIES
     id: str
     at: str
     data: dict[str, Any]  # the record's to_dict form (BSN masked)

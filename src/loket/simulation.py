@@ -36,6 +36,7 @@ from loket.domain.models import (
     Question,
     Task,
 )
+from loket.protocol import SETTLED, ChangeKind
 from loket.sync.client import SyncError
 from loket.sync.live import LiveClient
 
@@ -364,14 +365,12 @@ class Simulation:
                 due_at=datetime.now(UTC) + timedelta(days=3),
             )
             question.outcome, question.task_id = OUTCOME_ROUTED, task.id
-            changes.append(self._change("task.create", {"task": task.to_dict()}))
+            changes.append(self._change(ChangeKind.TASK_CREATE, {"task": task.to_dict()}))
             self.counts["routed"] += 1
-        changes.insert(0, self._change("contact.save", {"contact": contact.to_dict()}))
+        changes.insert(0, self._change(ChangeKind.CONTACT_SAVE, {"contact": contact.to_dict()}))
         results = agent.client.push(changes)
         self.counts["contacts"] += 1
-        self.counts["errors"] += sum(
-            r.get("status") not in ("applied", "duplicate") for r in results
-        )
+        self.counts["errors"] += sum(r.get("status") not in SETTLED for r in results)
 
     def _change(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {"id": uuid.uuid4().hex, "kind": kind, "made_at": self._stamp(), "payload": payload}

@@ -241,3 +241,33 @@ def test_office_figures_for_the_live_view(people, live_server):
     afval = next(t for t in office["teams"] if t["team"] == "afval")
     assert (afval["open"], afval["due_soon"], afval["overdue"]) == (3, 1, 1)
     assert agent.get(f"{API}/live/office").status_code == 403
+
+
+def test_live_entries_never_reach_a_pull(people, live_server):
+    """A pull answers records only (docs/sync-protocol.md): an agent's own state change
+    and the call it answered are events for the stream, skipped by the pull's cursor."""
+    from loket.server.responses import PullOut
+
+    agent, pbx = people["agent"], people["pbx"]
+    sup = people["supervisor"]
+    now = datetime.now(UTC)
+    assert agent.post(f"{API}/agent-state", json={"state": "available"}).status_code == 200
+    for ev in (
+        event("offered", "p1", now - timedelta(seconds=20), queue="algemeen"),
+        event("answered", "p1", now - timedelta(seconds=5), agent=people["anna"]),
+    ):
+        assert pbx.post(f"{API}/call-events", json=ev).status_code == 200
+    push(agent, save(contact(people["anna"])))
+    for client in (agent, sup):
+        page = client.get(f"{API}/sync/pull", params={"since": 0, "limit": 2}).json()
+        PullOut.model_validate(page)  # what the OpenAPI document says a pull answers
+        entities = [e["entity"] for e in page["changes"]]
+        assert set(entities) <= {"contact", "task"}
+        cursor = page["cursor"]
+        while page["more"]:
+            page = client.get(f"{API}/sync/pull", params={"since": cursor, "limit": 2}).json()
+            PullOut.model_validate(page)
+            entities += [e["entity"] for e in page["changes"]]
+            cursor = page["cursor"]
+        assert entities == ["contact"]
+        assert cursor == 4  # past the three live entries and the contact

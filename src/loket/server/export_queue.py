@@ -31,6 +31,7 @@ from loket.export.client import (
     send_plan,
 )
 from loket.export.mapping import ExportContext, Product, plan_contact
+from loket.protocol import Entity
 from loket.retry import Backoff
 from loket.server.storage.base import Reads, Storage, Writes, db_time
 
@@ -111,9 +112,9 @@ class ExportQueue:
             )
             wanted: dict[str, int] = {}
             for row in rows:
-                if row["entity"] == "contact" and row["status"] == str(ContactStatus.CLOSED):
+                if row["entity"] == Entity.CONTACT and row["status"] == str(ContactStatus.CLOSED):
                     wanted[row["entity_id"]] = int(row["seq"])
-                elif row["entity"] == "task" and row["contact_id"]:
+                elif row["entity"] == Entity.TASK and row["contact_id"]:
                     wanted[row["contact_id"]] = int(row["seq"])
             now = self.now()
             for contact_id, seq in wanted.items():

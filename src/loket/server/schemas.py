@@ -22,7 +22,7 @@ from loket.domain.models import (
 )
 from loket.domain.tasks import ACTIONS
 from loket.domain.tickets import TicketStatus
-from loket.protocol import PUSH_BATCH_MAX, Entity, PushStatus
+from loket.protocol import PUSH_BATCH_MAX, RECORD_ENTITIES, PushStatus
 
 ID_MAX = 100
 CALL_ID_MAX = 200  # as the call events' call_id
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     TaskStatusName = str
     TaskKindName = str
     PushStatusName = str
-    EntityName = str
+    EntityName = str  # a record a console pulls: contact or task
     ActionName = str
     CallEventKindName = str
     CallStatusName = str
@@ -48,7 +48,7 @@ else:
     TaskStatusName = Literal[tuple(s.value for s in TaskStatus)]
     TaskKindName = Literal[tuple(k.value for k in TaskKind)]
     PushStatusName = Literal[tuple(s.value for s in PushStatus)]
-    EntityName = Literal[tuple(e.value for e in Entity)]
+    EntityName = Literal[tuple(e.value for e in RECORD_ENTITIES)]
     ActionName = Literal[ACTIONS]
     CallEventKindName = Literal[tuple(k.value for k in CallEventKind)]
     CallStatusName = Literal[tuple(s.value for s in CallStatus)]

@@ -11,28 +11,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from loket.domain.calls import CallEventKind
 from loket.live_view import LiveFeed
+from loket.protocol import Entity
 from loket.sync import SyncEngine, SyncError
 from loket.sync.live import LiveClient
 
 NO_SERVER = "Geen centrale server ingesteld (LOKET_SERVER_URL)."
 # Call events after which a call may be talking to a (new) agent: the screen pop's cue.
-POP_KINDS = frozenset({"answered", "transferred"})
+POP_KINDS = frozenset({CallEventKind.ANSWERED, CallEventKind.TRANSFERRED})
 # Call events after which nobody is on the line any more: a pop still waiting is void.
-END_KINDS = frozenset({"ended", "abandoned"})
+END_KINDS = frozenset({CallEventKind.ENDED, CallEventKind.ABANDONED})
 
 
 def pop_cue(data: dict[str, Any]) -> str | None:
     """The call id of a live event that may pop a call on this console, else None. The
     stream carries no numbers; `LiveDesk.answered_call` reads the call itself."""
-    if data.get("entity") != "call" or data.get("status") not in POP_KINDS:
+    if data.get("entity") != Entity.CALL or data.get("status") not in POP_KINDS:
         return None
     return str(data.get("id") or "") or None
 
 
 def end_cue(data: dict[str, Any]) -> str | None:
     """The call id of a live event that ends a call, else None."""
-    if data.get("entity") != "call" or data.get("status") not in END_KINDS:
+    if data.get("entity") != Entity.CALL or data.get("status") not in END_KINDS:
         return None
     return str(data.get("id") or "") or None
 

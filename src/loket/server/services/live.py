@@ -31,6 +31,7 @@ from loket.domain.queues import QueueDef, Wait, local_day, queue_figures
 from loket.domain.reminders import NEARLY_DUE_HOURS
 from loket.domain.sla import AMSTERDAM
 from loket.domain.tickets import Ticket, TicketStatus, expected_wait, ticket_number
+from loket.protocol import Entity, PushStatus
 from loket.server import policy
 from loket.server.auth import User
 from loket.server.errors import ApiError, not_found
@@ -105,6 +106,7 @@ class LiveService:
     def _change(
         w: Any, entity: str, entity_id: str, at: str, owner: str, team: str, status: str
     ) -> int:
+        entity, status = str(entity), str(status)  # plain text in the log, never an enum
         data = {"entity": entity, "id": entity_id, "status": status, "team": team}
         return int(
             w.append_change(ChangeRow(entity, entity_id, at, owner, data, team, None, status))
@@ -167,8 +169,8 @@ class LiveService:
                 ],
             )
             owner = event.agent or call.agent
-            seq = self._change(w, "call", call.id, now, owner, call.queue, str(event.kind))
-        return {"status": "applied", "seq": seq, "call": self._call_summary(call)}
+            seq = self._change(w, Entity.CALL, call.id, now, owner, call.queue, str(event.kind))
+        return {"status": PushStatus.APPLIED.value, "seq": seq, "call": self._call_summary(call)}
 
     @staticmethod
     def _event(row: dict[str, Any]) -> CallEvent:
@@ -197,7 +199,7 @@ class LiveService:
                 "event_id: al gebruikt voor een andere gebeurtenis",
                 [FieldError("event_id", "al gebruikt voor een andere gebeurtenis")],
             )
-        return {"status": "duplicate", "seq": None, "call": {"id": event.call_id}}
+        return {"status": PushStatus.DUPLICATE.value, "seq": None, "call": {"id": event.call_id}}
 
     @staticmethod
     def _call_summary(call: Call) -> dict[str, Any]:
@@ -248,8 +250,10 @@ class LiveService:
             lw.insert_ticket(row)
             ahead = lw.waiting_ahead(service, at)
             recent = lw.called_since(service, db_time(now - timedelta(minutes=30)))
-            self._change(w, "ticket", row["id"], at, "", service, "waiting")
-        ticket = _ticket({**row, "status": "waiting", "called_at": None, "agent": "", "desk": ""})
+            self._change(w, Entity.TICKET, row["id"], at, "", service, TicketStatus.WAITING)
+        ticket = _ticket(
+            {**row, "status": TicketStatus.WAITING, "called_at": None, "agent": "", "desk": ""}
+        )
         wait = expected_wait(ahead, [_moment(x) for x in recent], now)
         return {"ticket": ticket.to_dict(), "ahead": ahead, "expected_wait_seconds": wait}
 
@@ -269,7 +273,13 @@ class LiveService:
             )
             if row is not None:
                 self._change(
-                    w, "ticket", row["id"], db_time(now), user.name, row["service"], "called"
+                    w,
+                    Entity.TICKET,
+                    row["id"],
+                    db_time(now),
+                    user.name,
+                    row["service"],
+                    TicketStatus.CALLED,
                 )
         if row is None:
             return {"ticket": None, "waited_seconds": None}
@@ -282,7 +292,15 @@ class LiveService:
         with self.storage.write() as w:
             row = LiveWrites(w, self.storage.backend).mark_no_show(ticket_id, user.name)
             if row is not None:
-                self._change(w, "ticket", ticket_id, now, user.name, row["service"], "no_show")
+                self._change(
+                    w,
+                    Entity.TICKET,
+                    ticket_id,
+                    now,
+                    user.name,
+                    row["service"],
+                    TicketStatus.NO_SHOW,
+                )
         if row is None:
             raise ApiError(
                 "conflict",
@@ -304,7 +322,7 @@ class LiveService:
             LiveWrites(w, self.storage.backend).insert_agent_state(
                 user.name, str(parsed), reason, now
             )
-            seq = self._change(w, "agent", user.name, now, user.name, "", str(parsed))
+            seq = self._change(w, Entity.AGENT, user.name, now, user.name, "", str(parsed))
         return {"agent": user.name, "state": str(parsed), "reason": reason, "at": now, "seq": seq}
 
     # --- figures ------------------------------------------------------------------------

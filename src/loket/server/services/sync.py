@@ -12,7 +12,15 @@ from pydantic import BaseModel, ValidationError
 
 from loket.domain.errors import FieldError
 from loket.domain.models import Contact, Task
-from loket.protocol import ChangeKind, Entity, PullEntry, PullPage, PushResult, PushStatus
+from loket.protocol import (
+    RECORD_ENTITIES,
+    ChangeKind,
+    Entity,
+    PullEntry,
+    PullPage,
+    PushResult,
+    PushStatus,
+)
 from loket.server import policy, schemas
 from loket.server.auth import User
 from loket.server.errors import ApiError
@@ -225,6 +233,10 @@ class SyncService:
             rows = r.changes(since, high, scope, limit + 1) if not scope.nothing else []
         more = len(rows) > limit
         rows = rows[:limit]
+        last = int(rows[-1]["seq"]) if rows else since
+        # Live entries (calls, tickets, agent states) are for the event stream only: a
+        # pull skips them like any entry the caller may not see (the cursor moves on).
+        rows = [row for row in rows if row["entity"] in RECORD_ENTITIES]
         entries: list[PullEntry] = [
             {
                 "seq": int(row["seq"]),
@@ -235,7 +247,7 @@ class SyncService:
             }
             for row in rows
         ]
-        cursor = entries[-1]["seq"] if more else max(since, high)
+        cursor = last if more else max(since, high)
         others = [e for e, row in zip(entries, rows, strict=True) if row["owner"] != user.name]
         exported = [
             e["id"]
