@@ -317,3 +317,26 @@ def test_a_wrapup_restored_from_its_draft_counts_as_edited(services) -> None:
     again = ContactWorkspace(services)
     again.restore()
     assert again.state == CallState.WRAPUP and again.busy
+
+
+def test_talk_time_ends_when_the_platform_ends_the_call(services) -> None:
+    """The caller hung up at 3 min; the agent typed on for 40 s and pressed F5, then
+    wrapped up for 20 s: talk 180 s, wrap-up 60 s, as the call events say."""
+    clock = Clock()
+    workspace = ContactWorkspace(services, clock=clock)
+    workspace.restore()
+    contact = workspace.pop_call(_call(at=clock.now))
+    workspace.edit(contact.id, "question.notes", "Vraag over de afvalpas")
+    clock.advance(180)
+    assert workspace.call_ended("pbx-1") is None  # nothing was waiting to open
+    clock.advance(40)
+    closed = workspace.resolve()
+    assert workspace.state == CallState.WRAPUP and workspace.since == closed.wrapup_started_at
+    clock.advance(20)
+    stored = workspace.end_wrapup()
+    assert (stored.talk_seconds(), stored.wrapup_seconds()) == (180.0, 60.0)
+    other = workspace.take_call()  # a contact without a call keeps F5 as its talk end
+    workspace.edit(other.id, "question.notes", "Balievraag")
+    assert workspace.call_ended("pbx-1") is None
+    clock.advance(30)
+    assert workspace.resolve().talk_seconds() == 30.0

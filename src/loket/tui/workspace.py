@@ -120,6 +120,8 @@ class ContactWorkspace:
         self.edited_in_wrapup = False  # the wrap-up has edits the store does not have yet
         # An answered call that popped while the agent was busy: it opens once they are not.
         self.pending_call: PoppedCall | None = None
+        # When the platform ended the call of an open contact (contact id -> moment).
+        self.call_ends: dict[str, datetime] = {}
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -341,7 +343,8 @@ class ContactWorkspace:
         if defaulted:
             question.outcome = OUTCOME_RESOLVED
         now = self.clock()
-        contact.wrapup_started_at = contact.ended_at = now
+        talk_end = min(now, max(self.call_ends.get(contact.id, now), contact.started_at))
+        contact.wrapup_started_at, contact.ended_at = talk_end, now
         try:
             closed = self.services.contacts.close(contact)
         except DomainError:
@@ -351,8 +354,9 @@ class ContactWorkspace:
             self.dirty = True
             raise
         self._drop_draft(contact)
+        self.call_ends.pop(contact.id, None)
         self.current = closed
-        self._enter(CallState.WRAPUP, now)
+        self._enter(CallState.WRAPUP, talk_end)
         return closed
 
     def end_wrapup(self) -> Contact | None:
@@ -424,8 +428,13 @@ class ContactWorkspace:
 
     def call_ended(self, call_id: str) -> PoppedCall | None:
         """The platform says `call_id` ended: if it was still waiting to open (the agent
-        was busy), it never opens; returns the dropped call. A contact already open for
-        it stays (the agent finishes its registration)."""
+        was busy), it never opens; returns the dropped call. A contact open for it stays
+        (the agent finishes its registration), and its talk time ends now: closing it
+        later counts the time since as wrap-up, as the call events say."""
+        contacts = [*self.parked.values(), *([self.current] if self.current else [])]
+        for contact in contacts:
+            if contact.call_id == call_id and contact.status != ContactStatus.CLOSED:
+                self.call_ends.setdefault(contact.id, self.clock())
         pending = self.pending_call
         if pending is None or pending.call_id != call_id:
             return None
