@@ -17,7 +17,7 @@ from loket.domain.models import Contact
 from loket.retry import Backoff
 from loket.store import ConsoleStore
 from loket.sync import SyncClient, SyncEngine
-from loket.sync.client import parse_sse
+from loket.sync.client import sse_events
 
 
 @pytest.fixture
@@ -172,19 +172,23 @@ def test_a_timeout_is_short_and_reported_in_dutch(store: ConsoleStore) -> None:
 
 def test_sse_framing_ids_comments_and_multiline_data() -> None:
     lines = [
-        ": ping",
+        ": connected",
         "",
         "id: 7",
         "event: change",
         'data: {"seq": 7,',
         'data: "id": "t"}',
         "",
+        ": ping",
+        "",
         "id: 8",
         "event: change",
         'data: {"seq": 8}',
         "",
     ]
-    events = list(parse_sse(iter(lines)))
+    body = "".join(f"{line}\n" for line in lines).encode()
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+    events = list(sse_events(response))
     assert [(e.id, e.event) for e in events] == [("7", "change"), ("8", "change")]
     assert events[0].json() == {"seq": 7, "id": "t"}
 

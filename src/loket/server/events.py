@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from sse_starlette import ServerSentEvent
+
 from loket.server import policy
 from loket.server.auth import User
 from loket.server.storage.base import Storage
@@ -128,7 +130,12 @@ class ChangeFeed:
                 await self._task
 
 
-def sse_event(head: dict[str, Any]) -> str:
+SEP = "\n"  # lines end in LF (sse-starlette's default is CRLF; both are valid SSE)
+CONNECTED = ServerSentEvent(comment="connected", sep=SEP)
+PING = ServerSentEvent(comment="ping", sep=SEP)
+
+
+def sse_event(head: dict[str, Any]) -> ServerSentEvent:
     data = {
         "seq": int(head["seq"]),
         "entity": head["entity"],
@@ -136,7 +143,7 @@ def sse_event(head: dict[str, Any]) -> str:
         "team": head["team"],
         "status": head["status"],
     }
-    return f"id: {data['seq']}\nevent: change\ndata: {json.dumps(data)}\n\n"
+    return ServerSentEvent(json.dumps(data), id=str(data["seq"]), event="change", sep=SEP)
 
 
 ALLOWED_RECHECK_SECONDS = 1.0
@@ -148,7 +155,7 @@ async def event_stream(
     since: int | None,
     heartbeat: float,
     allowed: Callable[[], Awaitable[bool]] | None = None,
-) -> AsyncIterator[str]:
+) -> AsyncIterator[ServerSentEvent]:
     """The SSE body for one client: backlog after `since`, then live heads, with pings.
 
     `allowed` (whether the user is still enabled) is asked again at most once a second
@@ -167,7 +174,7 @@ async def event_stream(
         return await allowed()
 
     try:
-        yield ": connected\n\n"
+        yield CONNECTED
         while not sub.closed:
             if since is not None or sub.lagged:
                 sub.lagged = False
@@ -184,7 +191,7 @@ async def event_stream(
                 except TimeoutError:
                     if not await still_allowed(force=True):
                         return
-                    yield ": ping\n\n"
+                    yield PING
                     continue
             if not await still_allowed():
                 return
@@ -199,7 +206,9 @@ async def event_stream(
         feed.unsubscribe(sub)
 
 
-async def _backlog(feed: ChangeFeed, scope: policy.Scope, cursor: int) -> AsyncIterator[str | int]:
+async def _backlog(
+    feed: ChangeFeed, scope: policy.Scope, cursor: int
+) -> AsyncIterator[ServerSentEvent | int]:
     """Events after `cursor` read straight from the change log; yields the new cursor last."""
     while True:
         heads = await asyncio.to_thread(feed.heads_since, cursor)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from httpx_sse import EventSource, SSEError
 
 from loket.protocol import API_PREFIX
 
@@ -195,34 +196,23 @@ class SyncClient:
                 if response.status_code >= 400:
                     response.read()
                     _decode(response)
-                yield from parse_sse(response.iter_lines())
+                yield from sse_events(response)
+        except SSEError as exc:  # not an event stream: a proxy's page, say
+            raise ServerError("Onverwacht antwoord van de server.") from exc
         except httpx.TimeoutException as exc:
             raise Offline("Live verbinding met de server verloren.") from exc
         except (httpx.TransportError, OSError) as exc:
             raise Offline("Live verbinding met de server verloren.") from exc
 
 
-def parse_sse(lines: Iterator[str]) -> Iterator[SseEvent]:
-    """Server-Sent Events framing: fields until a blank line; ':' lines are comments."""
-    event_id: str | None = None
-    event = "message"
-    data: list[str] = []
-    for line in lines:
-        if not line:
-            if data:
-                yield SseEvent(event_id, event, "\n".join(data))
-            event, data = "message", []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "id":
-            event_id = value
-        elif name == "event":
-            event = value
-        elif name == "data":
-            data.append(value)
+def sse_events(response: httpx.Response) -> Iterator[SseEvent]:
+    """The stream's events; httpx-sse does the framing (fields, comments, multi-line data).
+
+    A block without data is no event (the standard's rule): httpx-sse would hand one out
+    for the blank line after each `: ping`, carrying the last event id."""
+    for sse in EventSource(response).iter_sse():
+        if sse.data:
+            yield SseEvent(sse.id or None, sse.event or "message", sse.data)
 
 
 def _decode(response: httpx.Response) -> Any:

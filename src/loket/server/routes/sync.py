@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from loket.domain.errors import FieldError
@@ -15,7 +16,7 @@ from loket.protocol import API_PREFIX
 from loket.server import schemas
 from loket.server.deps import Caller, Limit, Pusher, Running, Seq, Store
 from loket.server.errors import ApiError
-from loket.server.events import event_stream
+from loket.server.events import SEP, event_stream
 from loket.server.responses import PullOut, PushOut
 
 router = APIRouter(prefix=API_PREFIX, tags=["sync"])
@@ -38,13 +39,13 @@ def pull(user: Caller, store: Store, since: Seq = 0, limit: Limit = 500) -> JSON
     return JSONResponse(store.sync.pull(user, since, limit))
 
 
-@router.get("/events", response_class=StreamingResponse)
+@router.get("/events", response_class=EventSourceResponse)
 async def events(
     user: Caller,
     rt: Running,
     since: Annotated[int | None, Query(ge=0, le=schemas.VERSION_MAX)] = None,
     last_event_id: Annotated[str | None, Header(max_length=32)] = None,
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """Server-sent events: one `change` event per visible change-log entry, with pings."""
     start = since
     if last_event_id and last_event_id.strip().isdigit():
@@ -57,7 +58,7 @@ async def events(
     async def allowed() -> bool:
         return await run_in_threadpool(rt.store.users.enabled, user.name)
 
-    async def body() -> AsyncIterator[str]:
+    async def body() -> AsyncIterator[ServerSentEvent]:
         metrics.sse_clients.inc()
         try:
             stream = event_stream(rt.feed, user, start, rt.config.heartbeat_seconds, allowed)
@@ -66,5 +67,6 @@ async def events(
         finally:
             metrics.sse_clients.dec()
 
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+    # Pings come from the stream itself (each re-checks the user), so the library's are off.
+    headers = {"Cache-Control": "no-cache"}
+    return EventSourceResponse(body(), headers=headers, ping=0, sep=SEP)
