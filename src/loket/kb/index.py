@@ -22,7 +22,7 @@ from loket.kb.models import Article, Problem
 from loket.kb.profile import Profile, name_phrases, squashed
 from loket.kb.text import normalize, stem, words
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 # bm25 column weights: name (title, UPL name, id), synonyms, summary, body.
 FTS_WEIGHTS = (10.0, 8.0, 2.0, 1.0)
 

@@ -47,7 +47,8 @@ STOPWORDS = frozenset(
     bestaan vindt vinden betekenen twee drie vier vijf zes zeven acht negen tien twintig
     half minuut minuten uur uurtje kwartier jaar jaren daarin daarop daaraan daarvan erin
     erop gisteravond gistermiddag gisterochtend vanmorgen morgenochtend morgenavond probleem
-    problemen goed beter leuk leuke mooi snel zeker precies ding dingen
+    problemen goed beter leuk leuke mooi snel zeker precies ding dingen achter naast
+    tegenover allerlei hele
     """.split()  # noqa: SIM905
     # English function words: expats ask in English, and the kb's English names use them.
     + """
