@@ -81,8 +81,7 @@ WEAK = 0.3
 DIMINUTIVES = ("etjes", "tjes", "pjes", "kjes", "jes", "etje", "tje", "pje", "kje", "je")
 COUNTRY = 0.8  # "spanje" counts as "buitenland", a little less than the word itself
 MIN_PART = 3  # shortest part of a compound split into the kb's words
-MAX_PARTS = 3
-LONG_COMPOUND = 14
+LONG_COMPOUND = 14  # a word this long is a compound whose parts also count, even when known
 
 
 @dataclass
