@@ -301,3 +301,13 @@ def test_question_of_only_small_words_is_not_confident() -> None:
     real = KnowledgeBase.open(default_kb_dir())
     result = real.lookup("wat voor weer wordt het morgen", limit=3)  # only stopwords
     assert result.hits and not result.confident
+
+
+def test_a_compound_matched_by_its_object_part_is_confident() -> None:
+    from loket.paths import default_kb_dir
+
+    # "defect" is in no product name, "lantaarnpaal" is: the caller's one word is about it
+    real = KnowledgeBase.open(default_kb_dir())
+    result = real.lookup("lantaarnpaaldefect", limit=3)
+    assert result.hits[0].id == "melding-openbare-ruimte-straatverlichting"
+    assert result.confident

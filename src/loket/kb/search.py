@@ -95,6 +95,7 @@ class Concept:
     grams: frozenset[str] = frozenset()  # trigrams of a word the kb does not know at all
     weight: float = 1.0
     weak: bool = False  # a word that fits dozens of products ("aanvragen", "moeder")
+    word_index: int = 0  # which word of the caller's: the parts of one compound share it
 
 
 def _quote(term: str) -> str:
@@ -354,9 +355,12 @@ class Searcher:
         for i, word in enumerate(found):
             parts = self._unknown_compound(word, lang)
             if parts:  # "paspoortdiefstal" means what "paspoort diefstal" means
-                concepts += [self._concept(p, parts, k, lang) for k, p in enumerate(parts)]
+                split = [self._concept(p, parts, k, lang) for k, p in enumerate(parts)]
             else:
-                concepts.append(self._concept(word, found, i, lang))
+                split = [self._concept(word, found, i, lang)]
+            for concept in split:
+                concept.word_index = i
+            concepts += split
         return concepts
 
     def _unknown_compound(self, word: str, lang: str) -> list[str] | None:
@@ -459,6 +463,22 @@ class Searcher:
         """How much of the caller's words (by weight) this article's text contains."""
         return sum(c.weight * self._match(c, profile) for c in query.concepts)
 
+    def _word_coverage(self, query: _Query, profile: Profile) -> tuple[float, float]:
+        """Coverage by the caller's words, not by concepts: a compound split into parts
+        counts once, by its weightiest part, and is matched as far as its best part is
+        ("lantaarnpaaldefect" is about the lantaarnpaal), a part as SPLIT_PART of it."""
+        words: dict[int, tuple[float, float, int]] = {}  # index -> weight, matched, parts
+        for c in query.concepts:
+            weight, matched, parts = words.get(c.word_index, (0.0, 0.0, 0))
+            words[c.word_index] = (
+                max(weight, c.weight),
+                max(matched, self._match(c, profile)),
+                parts + 1,
+            )
+        total = sum(w for w, _, _ in words.values()) or 1.0
+        found = sum(w * m * (SPLIT_PART if n > 1 else 1.0) for w, m, n in words.values())
+        return found / total, found
+
     @staticmethod
     def _bonus(query: _Query, profile: Profile) -> float:
         bonus = 0.0
@@ -526,7 +546,11 @@ class Searcher:
                 coverage = matched / prepared.total_weight
                 score = coverage + self._bonus(prepared, profile)
                 score += 0.15 * relevance + (0.03 if article.written else 0.0)
-                strong = coverage >= CONFIDENT_COVERAGE or matched >= CONFIDENT_MATCHED
+                if prepared.compounds:
+                    coverage_w, matched_w = self._word_coverage(prepared, profile)
+                else:
+                    coverage_w, matched_w = coverage, matched
+                strong = coverage_w >= CONFIDENT_COVERAGE or matched_w >= CONFIDENT_MATCHED
                 scored.append((rowid, score, article, coverage, strong))
             event_rows: dict[int, float] = {}
             checklist: list[str] | None = None  # event products in the order they must come
@@ -589,6 +613,7 @@ class _Query:
             " ".join(found[i:j]) for i in range(len(found)) for j in range(i + 2, len(found) + 1)
         }
         self.stems = {s for c in concepts for s in c.stems}
+        self.compounds = len({c.word_index for c in concepts}) < len(concepts)
 
 
 __all__ = ["STOPWORDS", "Searcher"]
