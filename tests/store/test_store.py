@@ -224,7 +224,7 @@ def test_a_refused_contact_is_kept_without_its_full_bsn(store: ConsoleStore) -> 
     store.apply_push_results(
         [item], [{"id": item.change_id, "status": "rejected", "error": {"message": "nee"}}]
     )
-    kept = "\n".join(str(row) for row in store.db["rejected"].rows)
+    kept = "\n".join(str(row) for row in _rows(store, "rejected"))
     assert item.change_id in kept and "111222333" not in kept and "*****2333" in kept
     assert store.get_contact(contact.id).customer.bsn == "111222333"  # still editable
 
@@ -233,14 +233,15 @@ def test_opening_masks_full_bsns_an_older_version_kept_in_refused_changes(tmp_pa
     path = tmp_path / "console.sqlite3"
     store = ConsoleStore.open(path)
     payload = '{"contact": {"customer": {"bsn": "111222333"}}}'
-    store.db.execute(
-        "INSERT INTO rejected (change_id, kind, entity_id, payload, error, at) "
-        "VALUES ('c1', 'contact.save', 'x', ?, '{}', '2026-01-01')",
-        [payload],
-    )
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO rejected (change_id, kind, entity_id, payload, error, at) "
+            "VALUES ('c1', 'contact.save', 'x', ?, '{}', '2026-01-01')",
+            [payload],
+        )
     store.close()
     reopened = ConsoleStore.open(path)
-    kept = str(list(reopened.db["rejected"].rows))
+    kept = str(_rows(reopened, "rejected"))
     reopened.close()
     assert "111222333" not in kept and "*****2333" in kept
 
@@ -267,3 +268,8 @@ def test_one_phone_normaliser_and_old_stores_are_rekeyed(tmp_path: Path) -> None
         assert phone_key("12-34") == "1234"  # a wrong number still finds itself
     finally:
         store.close()
+
+
+def _rows(store: ConsoleStore, table: str) -> list[tuple[object, ...]]:
+    with store.transaction() as conn:
+        return conn.execute(f"SELECT * FROM {table}").fetchall()

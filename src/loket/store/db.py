@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from loket.domain.models import Contact, Task, from_iso, new_id, to_iso, utcnow
 from loket.domain.validation import is_masked_bsn, mask_bsn, phone_key
 from loket.paths import switch_to_wal, unusable
@@ -55,7 +53,6 @@ class ConsoleStore:
     def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self._conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
         self._durable: bool | None = None
 
