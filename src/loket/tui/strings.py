@@ -134,6 +134,17 @@ HELP_ACTION = "Wat"
 
 # Worklist (back office)
 WORKLIST_TITLE = "Werkvoorraad van {teams}"
+WORKLIST_ROUTED_TITLE = "Door mij doorgezet"
+WORKLIST_VIEWS = {
+    "team": "Team",
+    "routed_by_me": "Open",
+    "mine": "Mijn",
+    "overdue": "Te laat",
+    "nearly_due": "Bijna",
+    "returned": "Terug",
+    "done_today": "Klaar vandaag",
+}
+KEY_VIEWS = "Filter"
 WORKLIST_EMPTY = "Geen taken voor je teams."
 COL_DUE = "Uiterlijk"
 COL_URGENCY = "Urgentie"
@@ -144,6 +155,7 @@ COL_ASSIGNEE = "Behandelaar"
 TASK_DETAIL_EMPTY = "Kies een taak."
 TASK_INTAKE = "Intake"
 TASK_NOTE = "Interne notitie"
+TASK_RESOLUTION = "Antwoord aan inwoner"
 TASK_CALLBACK = "Terugbellen: {who}"
 TASK_LOG = "Verloop"
 COL_ATTEMPTS = "Bel"  # callback attempts so far

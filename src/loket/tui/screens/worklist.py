@@ -1,4 +1,6 @@
 """Back office: the tasks of my teams with the SLA clock; claim, resolve, hand back, forward.
+The front office sees what it routed ("door mij doorgezet"), handed-back tasks on top.
+Keys 1-7 switch between the views of `loket.domain.worklist`, each with its count.
 
 Actions go through `services.tasks`, one typed call each (applied locally at once, synced
 later); only the actions `allowed_actions` permits for the selected task are offered. A
@@ -19,7 +21,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from loket.domain.errors import DomainError
+from loket.domain.models import utcnow
 from loket.domain.tasks import allowed_actions
+from loket.domain.worklist import View, Viewer, counts, select, views_for
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.app import LoketApp
@@ -64,16 +68,21 @@ class WorklistScreen(Screen[None]):
         Binding("b", "show_bsn", S.KEY_SHOW_BSN, id="task-show-bsn", show=False),
         Binding("t", "conflict('theirs')", S.KEY_THEIRS, id="conflict-theirs", show=False),
         Binding("o", "conflict('retry')", S.KEY_RETRY, id="conflict-retry", show=False),
+        Binding("1", "show_view(0)", S.KEY_VIEWS, key_display="1-6", id="view-1"),
+        *(Binding(str(n), f"show_view({n - 1})", show=False, id=f"view-{n}") for n in range(2, 8)),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="worklist")
-        self.tasks: dict[str, Task] = {}
+        self.tasks: dict[str, Task] = {}  # the tasks the current view shows
+        self.loaded: list[Task] = []  # every task the views choose from
         self.conflicts: list[Conflict] = []
+        self.view: View | None = None  # None: the first of the user's views
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
         yield Static("", id="worklist-title")
+        yield Static("", id="worklist-views")
         yield Static("", id="conflicts")
         table: DataTable[Text] = DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
         for label, width in (
@@ -116,19 +125,45 @@ class WorklistScreen(Screen[None]):
         services = self.app.wait_services()
         if services is None:
             return
-        tasks = [t for t in services.tasks.worklist() if str(t.status) != "done"]
+        front_office = services.user.role == "agent"
+        tasks = services.tasks.routed_by_me() if front_office else services.tasks.worklist()
         self.post_message(TasksLoaded(tasks, services.tasks.conflicts()))
 
     def on_tasks_loaded(self, message: TasksLoaded) -> None:
+        self.loaded = list(message.tasks)
+        self.conflicts = message.conflicts
+        self._show_view()
+
+    def action_show_view(self, index: int) -> None:
         services = self.app.services
-        teams = ", ".join(services.user.teams) if services else ""
-        self.query_one("#worklist-title", Static).update(S.WORKLIST_TITLE.format(teams=teams))
+        views = views_for(services.user.role) if services else ()
+        if index < len(views):
+            self.view = views[index]
+            self._show_view()
+
+    def _show_view(self) -> None:
+        services = self.app.services
+        if services is None:
+            return
+        role = services.user.role
+        views = views_for(role)
+        view = self.view if self.view in views else views[0]
+        title = (
+            S.WORKLIST_ROUTED_TITLE
+            if role == "agent"
+            else S.WORKLIST_TITLE.format(teams=", ".join(services.user.teams))
+        )
+        self.query_one("#worklist-title", Static).update(title)
+        calendar = services.reference.calendar
+        viewer = Viewer(services.user.name, utcnow(), calendar)
+        self.query_one("#worklist-views", Static).update(
+            view_tabs(views, view, counts(self.loaded, views, viewer))
+        )
         table = self.query_one("#tasks", DataTable)
         selected = self.selected_id()
-        tasks = sorted(message.tasks, key=lambda t: (t.due_at is None, t.due_at))
+        tasks = select(self.loaded, view, viewer)
         self.tasks = {t.id: t for t in tasks}
         table.clear()
-        calendar = services.reference.calendar if services else None
         for task in tasks:
             level, label = urgency_of(task.due_at, calendar=calendar)
             table.add_row(
@@ -142,7 +177,6 @@ class WorklistScreen(Screen[None]):
             )
         if selected in self.tasks:
             table.move_cursor(row=table.get_row_index(selected))
-        self.conflicts = message.conflicts
         self._show_conflicts()
         self._show_detail()
         self.refresh_bindings()
@@ -332,12 +366,25 @@ class WorklistScreen(Screen[None]):
         self.refresh_tasks()
 
 
+def view_tabs(views: tuple[View, ...], current: View, found: dict[View, int]) -> Text:
+    """ "1 Team 12  2 Mijn 3 ...": the key, the name and the count of every view."""
+    line = Text()
+    for n, view in enumerate(views, start=1):
+        label = f" {n} {S.WORKLIST_VIEWS[view]} {found[view]} "
+        line.append(label, style="reverse bold" if view == current else "")
+    return line
+
+
 def task_detail(task: Task) -> Text:
-    """Subject, intake answers, internal note, callback and the last log step."""
+    """Subject, the answer to the resident (once resolved), intake answers, internal
+    note, callback and the last log step (a hand-back's reason)."""
     text = Text()
     text.append(task.subject or S.NO_SUBJECT, style="bold")
     if task.assignee:
         text.append(f"  ({S.COL_ASSIGNEE.lower()}: {task.assignee})", style="dim")
+    if task.resolution:
+        text.append(f"\n{S.TASK_RESOLUTION}: ", style="bold")
+        text.append(task.resolution)
     if task.intake:
         text.append(f"\n{S.TASK_INTAKE}: ", style="bold")
         text.append(" · ".join(f"{q} {a}" for q, a in task.intake.items()))
