@@ -26,10 +26,36 @@ __all__ = [
     "PullPage",
     "PushResult",
     "PushStatus",
+    "Route",
 ]
 
 API_PREFIX = "/api/v1"
 PUSH_BATCH_MAX = 500  # changes per push request
+
+
+class Route:
+    """The routes (under API_PREFIX) that a client of the central store calls: the server's
+    routers and the console's and simulator's clients both name them from here. A
+    `{name}` part is filled with `str.format`, the value URL-quoted."""
+
+    ME = "/me"
+    USERS = "/users"
+    SYNC_PUSH = "/sync/push"
+    SYNC_PULL = "/sync/pull"
+    EVENTS = "/events"
+    STATS = "/stats"
+    REPORT = "/report"
+    TASKS = "/tasks"
+    CUSTOMER_LOOKUP = "/customers/lookup"
+    CONTACT_BSN = "/contacts/{contact_id}/bsn"
+    CALL_EVENTS = "/call-events"
+    CALL = "/calls/{call_id}"
+    TICKETS = "/tickets"
+    TICKET_NEXT = "/tickets/next"
+    TICKET_NO_SHOW = "/tickets/{ticket_id}/no-show"
+    AGENT_STATE = "/agent-state"
+    LIVE = "/live"
+    LIVE_OFFICE = "/live/office"
 
 
 class ChangeKind(StrEnum):

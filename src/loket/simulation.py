@@ -36,7 +36,7 @@ from loket.domain.models import (
     Question,
     Task,
 )
-from loket.protocol import SETTLED, ChangeKind
+from loket.protocol import SETTLED, ChangeKind, Route
 from loket.sync.client import SyncError
 from loket.sync.live import LiveClient
 
@@ -161,7 +161,7 @@ class Simulation:
 
     @staticmethod
     def _user(admin: LiveClient, name: str, role: str) -> str:
-        body = admin._request("POST", "/users", json={"name": name, "role": role, "teams": []})
+        body = admin._request("POST", Route.USERS, json={"name": name, "role": role, "teams": []})
         return str(body["token"])
 
     # --- the loop -------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from loket.protocol import API_PREFIX, Route
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-_UNTIMED = {"/api/v1/events"}  # streams last minutes; their duration says nothing
+_UNTIMED = {API_PREFIX + Route.EVENTS}  # streams last minutes; their duration says nothing
 
 
 class Metrics:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource, SSEError
 
-from loket.protocol import API_PREFIX
+from loket.protocol import API_PREFIX, Route
 
 
 class SyncError(Exception):
@@ -104,34 +104,34 @@ class SyncClient:
         return _decode(response)
 
     def me(self) -> dict[str, Any]:
-        body = self._request("GET", "/me")
+        body = self._request("GET", Route.ME)
         if not isinstance(body, dict):
             raise ServerError("Onverwacht antwoord van de server op aanmelden.")
         return body
 
     def push(self, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        body = self._request("POST", "/sync/push", json={"changes": changes})
+        body = self._request("POST", Route.SYNC_PUSH, json={"changes": changes})
         results = body.get("results") if isinstance(body, dict) else None
         if not isinstance(results, list):
             raise ServerError("Onverwacht antwoord van de server op verzenden.")
         return results
 
     def pull(self, since: int, limit: int = 1000) -> dict[str, Any]:
-        body = self._request("GET", "/sync/pull", params={"since": since, "limit": limit})
+        body = self._request("GET", Route.SYNC_PULL, params={"since": since, "limit": limit})
         if not isinstance(body, dict) or not isinstance(body.get("changes"), list):
             raise ServerError("Onverwacht antwoord van de server op ophalen.")
         return body
 
     def stats(self, day: str | None = None) -> dict[str, Any]:
         """The central store's figures of one day (supervisors and admins only)."""
-        body = self._request("GET", "/stats", params={"date": day} if day else None)
+        body = self._request("GET", Route.STATS, params={"date": day} if day else None)
         if not isinstance(body, dict) or "contacts" not in body:
             raise ServerError("Onverwacht antwoord van de server op cijfers.")
         return body
 
     def report(self, first: str, last: str, by: str) -> dict[str, Any]:
         """Management figures over a period, grouped (supervisors and admins only)."""
-        body = self._request("GET", "/report", params={"from": first, "to": last, "by": by})
+        body = self._request("GET", Route.REPORT, params={"from": first, "to": last, "by": by})
         if not isinstance(body, dict) or not isinstance(body.get("groups"), list):
             raise ServerError("Onverwacht antwoord van de server op cijfers.")
         return body
@@ -141,7 +141,7 @@ class SyncClient:
     ) -> dict[str, Any]:
         """One page of the tasks the caller may see (`items`, `next_cursor`)."""
         params = {k: v for k, v in (("team", team), ("status", status), ("cursor", cursor)) if v}
-        body = self._request("GET", "/tasks", params=params)
+        body = self._request("GET", Route.TASKS, params=params)
         if not isinstance(body, dict) or not isinstance(body.get("items"), list):
             raise ServerError("Onverwacht antwoord van de server op taken.")
         return body
@@ -153,14 +153,15 @@ class SyncClient:
         lookup is for (the reason the server's access log records)."""
         fields = (("phone", phone), ("email", email), ("bsn", bsn), ("for_contact", for_contact))
         keys = {k: v for k, v in fields if v}
-        body = self._request("POST", "/customers/lookup", json=keys)
+        body = self._request("POST", Route.CUSTOMER_LOOKUP, json=keys)
         items = body.get("items") if isinstance(body, dict) else None
         return items if isinstance(items, list) else []
 
     def show_bsn(self, contact_id: str, reason: str) -> str:
         """The full BSN of one contact; the server records who asked and why."""
         try:
-            body = self._request("POST", f"/contacts/{contact_id}/bsn", json={"reason": reason})
+            path = Route.CONTACT_BSN.format(contact_id=contact_id)
+            body = self._request("POST", path, json={"reason": reason})
         except RequestRefused as exc:
             if exc.status == 404:
                 raise RequestRefused("Geen BSN bekend bij dit contact.", 404) from None
@@ -191,7 +192,7 @@ class SyncClient:
         try:
             with (
                 self._new_client(timeout) as http,
-                http.stream("GET", "/events", headers=headers) as response,
+                http.stream("GET", Route.EVENTS, headers=headers) as response,
             ):
                 if response.status_code >= 400:
                     response.read()

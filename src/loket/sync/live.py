@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from loket.protocol import Route
 from loket.sync.client import RequestRefused, ServerError, SyncClient
 
 
@@ -28,25 +29,25 @@ class LiveClient(SyncClient):
         return body
 
     def post_call_event(self, event: dict[str, Any]) -> dict[str, Any]:
-        return self._dict("POST", "/call-events", json=event)
+        return self._dict("POST", Route.CALL_EVENTS, json=event)
 
     def call(self, call_id: str) -> dict[str, Any]:
-        return self._dict("GET", f"/calls/{quote(call_id, safe='')}")
+        return self._dict("GET", Route.CALL.format(call_id=quote(call_id, safe="")))
 
     def draw_ticket(self, service: str) -> dict[str, Any]:
-        return self._dict("POST", "/tickets", json={"service": service})
+        return self._dict("POST", Route.TICKETS, json={"service": service})
 
     def next_ticket(self, services: list[str] | None = None, desk: str = "") -> dict[str, Any]:
-        return self._dict("POST", "/tickets/next", json={"services": services, "desk": desk})
+        return self._dict("POST", Route.TICKET_NEXT, json={"services": services, "desk": desk})
 
     def no_show(self, ticket_id: str) -> dict[str, Any]:
-        return self._dict("POST", f"/tickets/{ticket_id}/no-show")
+        return self._dict("POST", Route.TICKET_NO_SHOW.format(ticket_id=ticket_id))
 
     def set_state(self, state: str, reason: str = "") -> dict[str, Any]:
-        return self._dict("POST", "/agent-state", json={"state": state, "reason": reason})
+        return self._dict("POST", Route.AGENT_STATE, json={"state": state, "reason": reason})
 
     def live(self) -> dict[str, Any]:
-        return self._dict("GET", "/live")
+        return self._dict("GET", Route.LIVE)
 
     def office(self) -> dict[str, Any]:
-        return self._dict("GET", "/live/office")
+        return self._dict("GET", Route.LIVE_OFFICE)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from loket.protocol import API_PREFIX
+from loket.protocol import API_PREFIX, Route
 from loket.server import schemas
 from loket.server.deps import Caller, Limit, PathId, QueryText, Store
 from loket.server.responses import ContactOut, ContactPage, LookupOut, ShownBsnOut
@@ -44,7 +44,7 @@ def contact(contact_id: PathId, user: Caller, store: Store) -> dict[str, Any]:
     return store.contacts.get(user, contact_id)
 
 
-@router.post("/contacts/{contact_id}/bsn", response_model=ShownBsnOut)
+@router.post(Route.CONTACT_BSN, response_model=ShownBsnOut)
 def show_bsn(
     contact_id: PathId, body: schemas.ShowBsnIn, user: Caller, store: Store
 ) -> JSONResponse:
@@ -53,7 +53,7 @@ def show_bsn(
     return JSONResponse(found, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/customers/lookup", response_model=LookupOut)
+@router.post(Route.CUSTOMER_LOOKUP, response_model=LookupOut)
 def lookup(body: schemas.LookupIn, user: Caller, store: Store) -> dict[str, Any]:
     """Earlier contacts of a resident by phone, e-mail or BSN; BSNs masked."""
     return store.contacts.lookup(user, body)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from loket.domain.errors import FieldError
 from loket.domain.period import PeriodError, parse_period
-from loket.protocol import API_PREFIX
+from loket.protocol import API_PREFIX, Route
 from loket.server.deps import Caller, Store
 from loket.server.errors import ApiError
 from loket.server.responses import ReportOut, StatsOut
@@ -21,7 +21,7 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
 
-@router.get("/stats", response_model=StatsOut)
+@router.get(Route.STATS, response_model=StatsOut)
 def stats(user: Caller, store: Store, date: date | None = None) -> dict[str, Any]:
     if date is not None and not FIRST_DAY <= date <= LAST_DAY:
         message = f"date moet tussen {FIRST_DAY} en {LAST_DAY} liggen."
@@ -29,7 +29,7 @@ def stats(user: Caller, store: Store, date: date | None = None) -> dict[str, Any
     return store.figures.stats(user, date)
 
 
-@router.get("/report", response_model=ReportOut)
+@router.get(Route.REPORT, response_model=ReportOut)
 def report(
     user: Caller,
     store: Store,

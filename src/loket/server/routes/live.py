@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from loket.protocol import API_PREFIX
+from loket.protocol import API_PREFIX, Route
 from loket.server.deps import Caller, PathId, Store
 from loket.server.errors import ApiError
 from loket.server.responses import (
@@ -62,7 +62,7 @@ class StateIn(Strict):
 router = APIRouter(prefix=API_PREFIX, tags=["live"])
 
 
-@router.post("/call-events", response_model=CallEventOut)
+@router.post(Route.CALL_EVENTS, response_model=CallEventOut)
 def call_event(body: CallEventIn, user: Caller, store: Store) -> dict[str, Any]:
     data = body.model_dump()
     if data["at"].tzinfo is None:
@@ -70,37 +70,37 @@ def call_event(body: CallEventIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.post_call_event(user, data)
 
 
-@router.get("/calls/{call_id}", response_model=CallOut)
+@router.get(Route.CALL, response_model=CallOut)
 def call(call_id: PathId, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.get_call(user, call_id)
 
 
-@router.post("/tickets", status_code=201, response_model=DrawnTicketOut)
+@router.post(Route.TICKETS, status_code=201, response_model=DrawnTicketOut)
 def draw(body: TicketIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.draw_ticket(user, body.service)
 
 
-@router.post("/tickets/next", response_model=NextTicketOut)
+@router.post(Route.TICKET_NEXT, response_model=NextTicketOut)
 def next_ticket(body: NextIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.next_ticket(user, body.services, body.desk)
 
 
-@router.post("/tickets/{ticket_id}/no-show", response_model=NoShowOut)
+@router.post(Route.TICKET_NO_SHOW, response_model=NoShowOut)
 def no_show(ticket_id: PathId, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.no_show(user, ticket_id)
 
 
-@router.post("/agent-state", response_model=AgentStateOut)
+@router.post(Route.AGENT_STATE, response_model=AgentStateOut)
 def agent_state(body: StateIn, user: Caller, store: Store) -> dict[str, Any]:
     return store.live.set_state(user, body.state, body.reason)
 
 
-@router.get("/live", response_model=LiveOut)
+@router.get(Route.LIVE, response_model=LiveOut)
 def figures(user: Caller, store: Store) -> dict[str, Any]:
     return store.live.live(user)
 
 
-@router.get("/live/office", response_model=OfficeOut)
+@router.get(Route.LIVE_OFFICE, response_model=OfficeOut)
 def office(user: Caller, store: Store) -> dict[str, Any]:
     """Today's contacts (totals, per channel, per agent) and the back-office stock."""
     return store.live.office(user)

@@ -12,7 +12,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from loket.domain.errors import FieldError
-from loket.protocol import API_PREFIX
+from loket.protocol import API_PREFIX, Route
 from loket.server import schemas
 from loket.server.deps import Caller, Limit, Pusher, Running, Seq, Store
 from loket.server.errors import ApiError
@@ -22,7 +22,7 @@ from loket.server.responses import PullOut, PushOut
 router = APIRouter(prefix=API_PREFIX, tags=["sync"])
 
 
-@router.post("/sync/push", response_model=PushOut)
+@router.post(Route.SYNC_PUSH, response_model=PushOut)
 async def push(body: schemas.PushIn, user: Pusher, rt: Running) -> JSONResponse:
     """Apply an outbox batch: one result per change, in order (group commit, see writer)."""
     results = await rt.writer.push(user, body.changes)
@@ -33,13 +33,13 @@ async def push(body: schemas.PushIn, user: Pusher, rt: Running) -> JSONResponse:
     return JSONResponse({"results": results})
 
 
-@router.get("/sync/pull", response_model=PullOut)
+@router.get(Route.SYNC_PULL, response_model=PullOut)
 def pull(user: Caller, store: Store, since: Seq = 0, limit: Limit = 500) -> JSONResponse:
     """Change-log entries after `since` that the caller may see, in seq order."""
     return JSONResponse(store.sync.pull(user, since, limit))
 
 
-@router.get("/events", response_class=EventSourceResponse)
+@router.get(Route.EVENTS, response_class=EventSourceResponse)
 async def events(
     user: Caller,
     rt: Running,

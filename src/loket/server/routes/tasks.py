@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from loket.domain import tasks as actions
-from loket.protocol import API_PREFIX
+from loket.protocol import API_PREFIX, Route
 from loket.server import schemas
 from loket.server.deps import Caller, Limit, PathId, QueryText, Store
 from loket.server.responses import TaskOut, TaskPage
@@ -16,7 +16,7 @@ from loket.server.responses import TaskOut, TaskPage
 router = APIRouter(prefix=API_PREFIX, tags=["tasks"])
 
 
-@router.get("/tasks", response_model=TaskPage)
+@router.get(Route.TASKS, response_model=TaskPage)
 def tasks(
     user: Caller,
     store: Store,

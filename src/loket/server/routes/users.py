@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from loket.protocol import API_PREFIX
+from loket.protocol import API_PREFIX, Route
 from loket.server import schemas
 from loket.server.deps import Admin, Caller, Limit, PathId, Store
 from loket.server.responses import AccessLogOut, DisabledOut, NewUserOut, UserList, UserOut
@@ -14,17 +14,17 @@ from loket.server.responses import AccessLogOut, DisabledOut, NewUserOut, UserLi
 router = APIRouter(prefix=API_PREFIX)
 
 
-@router.get("/me", tags=["identity"], response_model=UserOut)
+@router.get(Route.ME, tags=["identity"], response_model=UserOut)
 def me(user: Caller) -> dict[str, Any]:
     return user.as_dict()
 
 
-@router.get("/users", tags=["admin"], response_model=UserList)
+@router.get(Route.USERS, tags=["admin"], response_model=UserList)
 def users(user: Admin, store: Store) -> dict[str, Any]:
     return {"items": store.users.list()}
 
 
-@router.post("/users", tags=["admin"], status_code=201, response_model=NewUserOut)
+@router.post(Route.USERS, tags=["admin"], status_code=201, response_model=NewUserOut)
 def add_user(body: schemas.UserIn, user: Admin, store: Store) -> dict[str, Any]:
     token = store.users.add(body.name, body.role, body.teams)
     return {"name": body.name, "role": body.role, "teams": body.teams, "token": token}
