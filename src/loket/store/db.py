@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 from loket.domain.models import Contact, Task, from_iso, new_id, to_iso, utcnow
 from loket.domain.validation import is_masked_bsn, mask_bsn, phone_key
 from loket.paths import switch_to_wal, unusable
-from loket.protocol import SETTLED, ChangeKind, Entity, PushStatus
+from loket.protocol import SETTLED, ChangeKind, Entity, PullEntry, PushResult, PushStatus
 from loket.store.migrations import applied_versions, migrate
 from loket.store.records import Conflict, OutboxItem, Rejected
 
@@ -376,9 +376,7 @@ class ConsoleStore:
                 [(i.change_id,) for i in items],
             )
 
-    def apply_push_results(
-        self, items: list[OutboxItem], results: list[dict[str, Any]]
-    ) -> PushOutcome:
+    def apply_push_results(self, items: list[OutboxItem], results: list[PushResult]) -> PushOutcome:
         """Act on the server's per-item answers, all in one transaction.
 
         applied/duplicate: done, off the outbox. conflict: off the outbox, kept as a visible
@@ -446,11 +444,11 @@ class ConsoleStore:
             self._write_contact(conn, contact, row[2])
 
     def _record_conflict(
-        self, conn: sqlite3.Connection, item: OutboxItem, result: dict[str, Any]
+        self, conn: sqlite3.Connection, item: OutboxItem, result: PushResult
     ) -> None:
         conn.execute("DELETE FROM outbox WHERE change_id = ?", (item.change_id,))
         current = result.get("current") or {}
-        error = result.get("error") or {}
+        error: Mapping[str, Any] = result.get("error") or {}
         message = conflict_message(current)
         if current.get("id"):
             self._write_task(conn, Task.from_dict(current))
@@ -472,7 +470,9 @@ class ConsoleStore:
         )
 
     @staticmethod
-    def _record_rejected(conn: sqlite3.Connection, item: OutboxItem, error: dict[str, Any]) -> None:
+    def _record_rejected(
+        conn: sqlite3.Connection, item: OutboxItem, error: Mapping[str, Any]
+    ) -> None:
         conn.execute("DELETE FROM outbox WHERE change_id = ?", (item.change_id,))
         conn.execute(
             "INSERT OR REPLACE INTO rejected (change_id, kind, entity_id, payload, error, at) "
@@ -536,7 +536,7 @@ class ConsoleStore:
 
     # -- pull -------------------------------------------------------------------------------
 
-    def apply_pull_page(self, entries: list[dict[str, Any]], cursor: int) -> int:
+    def apply_pull_page(self, entries: list[PullEntry], cursor: int) -> int:
         """Apply one page of server changes and the new cursor in one transaction.
 
         Replaces the local copy when the incoming rev (contact) / version (task) is >= ours.

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from httpx_sse import EventSource, SSEError
 
-from loket.protocol import API_PREFIX, Route
+from loket.protocol import API_PREFIX, PullPage, PushResult, Route
 
 
 class SyncError(Exception):
@@ -109,18 +109,18 @@ class SyncClient:
             raise ServerError("Onverwacht antwoord van de server op aanmelden.")
         return body
 
-    def push(self, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def push(self, changes: list[dict[str, Any]]) -> list[PushResult]:
         body = self._request("POST", Route.SYNC_PUSH, json={"changes": changes})
         results = body.get("results") if isinstance(body, dict) else None
         if not isinstance(results, list):
             raise ServerError("Onverwacht antwoord van de server op verzenden.")
-        return results
+        return cast(list[PushResult], results)
 
-    def pull(self, since: int, limit: int = 1000) -> dict[str, Any]:
+    def pull(self, since: int, limit: int = 1000) -> PullPage:
         body = self._request("GET", Route.SYNC_PULL, params={"since": since, "limit": limit})
         if not isinstance(body, dict) or not isinstance(body.get("changes"), list):
             raise ServerError("Onverwacht antwoord van de server op ophalen.")
-        return body
+        return cast(PullPage, body)
 
     def stats(self, day: str | None = None) -> dict[str, Any]:
         """The central store's figures of one day (supervisors and admins only)."""
