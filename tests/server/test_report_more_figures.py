@@ -264,7 +264,8 @@ def test_summaries_follow_a_later_change_and_today_comes_from_the_rows(
     now = datetime.now(UTC)
     with storage.write() as tx:
         # a later revision of d1 (a past day): its question now ends as a dropped line
-        changed = _contact("d1", "telefoon", "2025-12-01T09:00:00", 240, 60,
+        # and a longer talk (960 + 60 s): December is read from its month histogram
+        changed = _contact("d1", "telefoon", "2025-12-01T09:00:00", 960, 60,
                            "verbinding verbroken", satisfaction=4, rev=2)  # fmt: skip
         _save_contact(tx, changed)
         # and a contact of today, which no summary holds
@@ -274,6 +275,12 @@ def test_summaries_follow_a_later_change_and_today_comes_from_the_rows(
         _save_contact(tx, today)
     after = _report(live_server, "channel")["telefoon"]
     assert (after["contacts"], after["fcr_resolved"], after["fcr_counted"]) == (3, 1, 2)
+    # handling 1020 (bucket 960), 720, 960: the median moves from 720 to 960
+    assert (before["median_seconds"], after["median_seconds"]) == (720, 960)
+    assert (after["talk_median_seconds"], after["talk_p90_seconds"]) == (600, 960)
+    # the same days read from the day histograms (a period that is not a whole month)
+    part = _report(live_server, "channel", **{"from": "2025-12-01", "to": "2025-12-30"})
+    assert part["telefoon"]["median_seconds"] == 960
     day = now.astimezone(AMSTERDAM).date().isoformat()
     # `today` by the server's clock in Amsterdam; a few minutes either side of midnight
     # the contact belongs to the neighbouring day, so ask a three-day period
@@ -365,3 +372,70 @@ def test_service_level_and_abandonment_per_queue_over_the_period(live_server: An
         30,
     )
     assert queues["zorg"]["service_level"] is None and queues["zorg"]["answered"] == 0
+
+
+def test_queue_figures_without_any_queue_configured(tmp_path: Any) -> None:
+    from loket.server.auth import User
+    from loket.server.services.common import Context
+    from loket.server.services.figures import FigureService
+    from loket.server.storage.base import open_storage
+
+    storage = open_storage(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        storage.migrate()
+        report = FigureService(Context(storage)).report(
+            User("s", "supervisor"), date(2025, 12, 1), date(2025, 12, 31), "channel"
+        )
+        assert report["queues"] == [] and report["groups"] == []
+    finally:
+        storage.close()
+
+
+@pg
+def test_team_stock_from_sql_matches_the_domains_team_queues(live_server: Any) -> None:
+    """The queue per team of /stats and the live office (one aggregate) against
+    `team_queues` over the same tasks: overdue, amber (due within 8 working hours),
+    claimed, forwarded, returned, done."""
+    from loket.domain.kpi import team_queues
+    from loket.server.services.common import Context
+    from loket.server.services.figures import FigureService
+
+    moment = _at("2025-12-23T10:00:00")  # Tuesday 11:00 local; Kerst ahead
+    tasks = [
+        _task("s1", "d2", "burgerzaken", "2025-12-01T09:00:00", "2025-12-22T16:00:00", OPEN, []),
+        _task("s2", "d2", "burgerzaken", "2025-12-22T09:00:00", "2025-12-23T14:00:00", OPEN, []),
+        # due on the 29th: within 8 working hours of Tuesday 11:00 only because Kerst
+        # and the weekend do not count (23rd 6 h, 24th 2 h: amber until the 24th 10:30)
+        _task("s3", "d2", "burgerzaken", "2025-12-22T09:00:00", "2025-12-24T09:00:00",
+              TaskStatus.CLAIMED, []),
+        _task("s4", "d2", "burgerzaken", "2025-12-22T09:00:00", "2025-12-29T16:00:00",
+              TaskStatus.FORWARDED, [("forwarded", "2025-12-22T10:00:00", "belastingen")]),
+        _task("s5", "d2", "wmo", "2025-12-01T09:00:00", "2025-12-02T09:00:00", RETURNED, []),
+        _task("s6", "d2", "wmo", "2025-12-01T09:00:00", "2025-12-02T09:00:00", DONE,
+              [("resolved", "2025-12-01T12:00:00", "")]),
+    ]  # fmt: skip
+    storage = live_server.server.store.storage
+    with storage.write() as tx:
+        _save_contact(tx, CONTACTS[1])
+        for t in tasks:
+            data = t.to_dict()
+            assert tx.insert_task(
+                TaskRow(
+                    t.id,
+                    t.contact_id,
+                    t.team,
+                    None,
+                    str(t.status),
+                    t.created_by,
+                    data["created_at"],
+                    data["due_at"],
+                    1,
+                    data,
+                )
+            )
+    service = FigureService(Context(storage, lambda: moment))
+    for hours in (8, 4):
+        assert service.team_stock(moment, hours) == team_queues(tasks, moment, amber_hours=hours)
+    queues = {q.team: q for q in service.team_stock(moment)}
+    assert (queues["burgerzaken"].overdue, queues["burgerzaken"].at_risk) == (1, 2)
+    assert (queues["belastingen"].open, queues["wmo"].returned) == (1, 1)

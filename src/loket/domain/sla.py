@@ -186,8 +186,12 @@ class WorkCalendar:
             return "red"
         if amber_hours <= 0:
             return "ok"
-        amber_point = self._due_hours(_utc(now), timedelta(hours=amber_hours))
-        return "amber" if _utc(due) < amber_point else "ok"
+        return "amber" if _utc(due) < self.amber_point(now, amber_hours) else "ok"
+
+    def amber_point(self, now: datetime, amber_hours: float = 8) -> datetime:
+        """A deadline not passed at `now` is amber when it comes before this moment:
+        `amber_hours` working hours from `now` (one moment for a whole queue)."""
+        return self._due_hours(_utc(now), timedelta(hours=amber_hours))
 
     def urgency(self, due: datetime, now: datetime, amber_hours: float = 8) -> Urgency:
         """Traffic light and Dutch label for a deadline: red when passed, amber when close."""

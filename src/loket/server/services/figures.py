@@ -3,16 +3,15 @@ both from the report's SQL (`loket.server.storage.figures`, docs/metrics.md)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from loket.domain.kpi import histogram_percentile, team_queues
-from loket.domain.models import Task, to_iso
+from loket.domain.kpi import TeamQueue, histogram_percentile
+from loket.domain.models import to_iso
 from loket.domain.queues import DEFAULT_SL_SECONDS, DEFAULT_SL_TARGET, QueueDef
-from loket.domain.sla import AMSTERDAM
+from loket.domain.sla import AMSTERDAM, DEFAULT_CALENDAR
 from loket.server import policy
 from loket.server.auth import User
 from loket.server.services.common import Context
@@ -40,8 +39,8 @@ class FigureService:
             "district": self._groups("district", d, d, now, open_days, COUNTS_ONLY),
         }
         with self.ctx.storage.read() as r:
-            tasks = [Task.from_dict(json.loads(row["data"])) for row in r.active_tasks()]
             outcomes = r.outcome_counts(day.isoformat())
+        queues = [asdict(q) for q in self.team_stock(moment)]
         total = groups["day"][0] if groups["day"] else _group(figures.NONE, {}, {})
         return {
             "day": day.isoformat(),
@@ -58,7 +57,7 @@ class FigureService:
             "per_channel": _ranked({g["group"]: g["contacts"] for g in groups["channel"]}),
             "per_district": _ranked({g["group"]: g["contacts"] for g in groups["district"]}),
             "per_outcome": _ranked(outcomes),
-            "queues": [asdict(q) for q in team_queues(tasks, moment)],
+            "queues": queues,
             "generated_at": to_iso(moment),
         }
 
@@ -109,6 +108,28 @@ class FigureService:
                 }
             )
         return out
+
+    def team_stock(self, moment: datetime, amber_hours: float = 8) -> list[TeamQueue]:
+        """`loket.domain.kpi.team_queues` at `moment` as one aggregate over the tasks not
+        done: the same counts and order, the amber line computed once."""
+        # As `to_iso` writes due_at (no fraction when whole seconds), so text order is
+        # time order even for a due time equal to the line.
+        now = moment.astimezone(UTC).isoformat()
+        amber = DEFAULT_CALENDAR.amber_point(moment, amber_hours).astimezone(UTC).isoformat()
+        with self.ctx.storage.read() as r:
+            rows = r.team_stock(now, amber) if amber_hours > 0 else r.team_stock(now, now)
+        found = [
+            TeamQueue(
+                row["team"],
+                open=int(row["open"] or 0),
+                claimed=int(row["claimed"] or 0),
+                overdue=int(row["overdue"] or 0),
+                at_risk=int(row["at_risk"] or 0),
+                returned=int(row["returned"] or 0),
+            )
+            for row in rows
+        ]
+        return sorted(found, key=lambda q: (-q.overdue, -q.active, q.team))
 
     def today(self, user: User, groupings: tuple[str, ...]) -> tuple[date, dict[str, Any]]:
         """Today's (Amsterdam) contacts, question FCR and mean handling time per grouping:
@@ -161,13 +182,17 @@ class FigureService:
             built, pending = w.figure_state()
             top = w.max_seq()
             if built is None:  # first build: every day before today, from the rows
-                w.build_days(figures.Days("0000-00-00", (today - timedelta(days=1)).isoformat()))
+                every = figures.Days("0000-00-00", (today - timedelta(days=1)).isoformat())
+                w.build_days(every)
+                w.build_months(every)
                 open_days = w.days_from(day)
             else:
                 open_days = pending | (w.changed_days(built, top) if top > built else set())
                 old = sorted(d for d in open_days if d < day)
                 for at in range(0, len(old), figures.DAYS_PER_STATEMENT):
-                    w.build_days(figures.Days(days=old[at : at + figures.DAYS_PER_STATEMENT]))
+                    chunk = figures.Days(days=old[at : at + figures.DAYS_PER_STATEMENT])
+                    w.build_days(chunk)
+                    w.build_months(chunk)
                 open_days = {d for d in open_days if d >= day}
             w.set_figure_state(top, open_days)
         return sorted(open_days | {day})

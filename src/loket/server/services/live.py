@@ -25,8 +25,7 @@ from typing import Any
 from loket.domain.agent_states import AgentStateEvent, agent_statuses, check_state_event
 from loket.domain.calls import Call, CallEvent, CallEventKind, check_event, fold_call
 from loket.domain.errors import DomainError, FieldError
-from loket.domain.kpi import team_queues
-from loket.domain.models import Task, from_iso, new_id
+from loket.domain.models import from_iso, new_id
 from loket.domain.queues import QueueDef, Wait, local_day, queue_figures
 from loket.domain.reminders import NEARLY_DUE_HOURS
 from loket.domain.sla import AMSTERDAM
@@ -363,12 +362,10 @@ class LiveService:
         """The live view's contact and back-office figures for today (Amsterdam day):
         the day's totals, per channel and per agent from the report's aggregate SQL
         (`loket report`, docs/metrics.md), and the back-office stock per team from
-        `loket.domain.kpi.team_queues`, nearly due meaning under 4 working hours left as
-        for `loket remind`."""
+        `loket.domain.kpi.team_queues`'s rules as one aggregate (`FigureService.team_stock`),
+        nearly due meaning under 4 working hours left as for `loket remind`."""
         day, groups = self.figures.today(user, ("day", "channel", "agent"))
         now = self.clock()
-        with self.storage.read() as r:
-            tasks = [Task.from_dict(json.loads(row["data"])) for row in r.active_tasks()]
         teams = [
             {
                 "team": q.team,
@@ -378,7 +375,7 @@ class LiveService:
                 "overdue": q.overdue,
                 "returned": q.returned,
             }
-            for q in team_queues(tasks, now, amber_hours=NEARLY_DUE_HOURS)
+            for q in self.figures.team_stock(now, amber_hours=NEARLY_DUE_HOURS)
         ]
         total = groups["day"][0] if groups["day"] else {}
         return {

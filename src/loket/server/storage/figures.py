@@ -17,8 +17,9 @@ statements over the days still open (today, and any changed since the last build
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -246,8 +247,8 @@ class Days:
 def contact_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
     """(part, SQL, params) of the contact figures over `days`, one row per (day, week,
     group): the statements a day summary is built from and a report runs over open days.
-    Parts: `contacts` (CONTACT_SUMS), `questions` (QUESTION_SUMS), `fcr_contacts`
-    (FCR_CONTACT_SUMS) and `hist` (measure, bucket, n)."""
+    Parts: `contacts` (CONTACT_SUMS), `questions` (QUESTION_SUMS and FCR_CONTACT_SUMS)
+    and `hist` (measure, bucket, n)."""
     join, g = _CONTACT_DIM[dim]
     cond, params = days.sql("c.local_day")
     distinct = "DISTINCT " if join else ""
@@ -291,28 +292,28 @@ def contact_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
         f" FROM contact_questions q{qjoin} WHERE {qcond}"
     )
     counted = _COUNTED.replace("q.", "")
-    questions = (
-        "SELECT day, grp, COUNT(*) AS questions,"
+    # One pass: per contact first (its counted and resolved questions, for FCR per
+    # contact), then per group.
+    per_contact = (
+        "SELECT day, grp, contact_id, COUNT(*) AS questions,"
         " SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END) AS without_outcome,"
-        f" SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS fcr_counted,"
-        f" SUM(CASE WHEN {counted} AND outcome IN {_RESOLVED} THEN 1 ELSE 0 END)"
-        " AS fcr_resolved,"
+        f" SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS counted,"
+        f" SUM(CASE WHEN {counted} AND outcome IN {_RESOLVED} THEN 1 ELSE 0 END) AS resolved,"
         f" SUM(CASE WHEN outcome = '{OUTCOME_ROUTED}' THEN 1 ELSE 0 END) AS routed,"
         " SUM(CASE WHEN outcome IS NOT NULL THEN 1 ELSE 0 END) AS with_outcome"
-        f" FROM ({qinner}) y GROUP BY day, grp"
+        f" FROM ({qinner}) y GROUP BY day, grp, contact_id"
     )
-    fcr = (
-        "SELECT day, grp, SUM(CASE WHEN counted > 0 THEN 1 ELSE 0 END) AS fcr_contacts_counted,"
+    questions = (
+        "SELECT day, grp, SUM(questions) AS questions, SUM(without_outcome) AS without_outcome,"
+        " SUM(counted) AS fcr_counted, SUM(resolved) AS fcr_resolved, SUM(routed) AS routed,"
+        " SUM(with_outcome) AS with_outcome,"
+        " SUM(CASE WHEN counted > 0 THEN 1 ELSE 0 END) AS fcr_contacts_counted,"
         " SUM(CASE WHEN counted > 0 AND resolved = counted THEN 1 ELSE 0 END)"
-        " AS fcr_contacts_resolved FROM (SELECT day, grp, contact_id,"
-        f" SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS counted,"
-        f" SUM(CASE WHEN {counted} AND outcome IN {_RESOLVED} THEN 1 ELSE 0 END) AS resolved"
-        f" FROM ({qinner}) y GROUP BY day, grp, contact_id) z GROUP BY day, grp"
+        f" AS fcr_contacts_resolved FROM ({per_contact}) z GROUP BY day, grp"
     )
     return [
         ("contacts", contacts, params),
         ("questions", questions, qparams),
-        ("fcr_contacts", fcr, qparams),
         ("hist", hist, params * len(MEASURES)),
     ]
 
@@ -321,11 +322,48 @@ def _key(by: str) -> str:
     return {"day": "local_day", "week": "local_week"}.get(by, "grp")
 
 
+def _month_end(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{month}-{monthrange(year, mon)[1]:02d}"
+
+
+def _next_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+def split_months(
+    first: str, last: str, open_days: Sequence[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """(whole months of first..last with no open day, the other day ranges): the first
+    are read from the month histograms, the rest from the day histograms."""
+    months: list[str] = []
+    ranges: list[tuple[str, str]] = []
+    opened = {d[:7] for d in open_days if first <= d <= last}
+    month = first[:7]
+    while month <= last[:7]:
+        lo, hi = max(first, f"{month}-01"), min(last, _month_end(month))
+        if lo == f"{month}-01" and hi == _month_end(month) and month not in opened:
+            months.append(month)
+        elif ranges and ranges[-1][1] >= _prev_day(lo):
+            ranges[-1] = (ranges[-1][0], hi)
+        else:
+            ranges.append((lo, hi))
+        month = _next_month(month)
+    return months, ranges
+
+
+def _prev_day(day: str) -> str:
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+
+
 def summary_parts(
     by: str, first: str, last: str, open_days: Sequence[str]
 ) -> list[tuple[str, str, list[Any]]]:
     """(part, SQL, params) reading the day summaries of `by` over first..last, minus the
-    open days (those come from `contact_parts`): `summary` (DAY_SUMS) and `summary_hist`."""
+    open days (those come from `contact_parts`): `summary` (DAY_SUMS), and the duration
+    histograms: whole months from `figure_hist_month` (`summary_hist_month`; not for the
+    day and week groupings), the other days from `figure_hist` (`summary_hist`)."""
     key, dim = _key(by), dim_of(by)
     skip = [d for d in open_days if first <= d <= last]
     cond = "dim = ? AND local_day >= ? AND local_day <= ?"
@@ -333,16 +371,36 @@ def summary_parts(
         cond += f" AND local_day NOT IN {sql_in(skip)}"
     params = [dim, first, last, *skip]
     sums = ", ".join(f"SUM({c}) AS {c}" for c in DAY_SUMS)
-    return [
+    parts = [
         ("summary", f"SELECT {key} AS grp, {sums} FROM figure_days WHERE {cond} GROUP BY {key}",
          params),
-        (
-            "summary_hist",
-            f"SELECT {key} AS grp, measure, bucket, SUM(n) AS n FROM figure_hist"
-            f" WHERE {cond} GROUP BY {key}, measure, bucket",
-            params,
-        ),
     ]  # fmt: skip
+    months, ranges = split_months(first, last, open_days)
+    if key != "grp":
+        months, ranges = [], [(first, last)]
+    if months:
+        parts.append(
+            (
+                "summary_hist_month",
+                "SELECT grp, measure, bucket, SUM(n) AS n FROM figure_hist_month"
+                f" WHERE dim = ? AND month IN {sql_in(months)} GROUP BY grp, measure, bucket",
+                [dim, *months],
+            )
+        )
+    for lo, hi in ranges:
+        inside = [d for d in skip if lo <= d <= hi]
+        day_cond = "dim = ? AND local_day >= ? AND local_day <= ?"
+        if inside:
+            day_cond += f" AND local_day NOT IN {sql_in(inside)}"
+        parts.append(
+            (
+                "summary_hist",
+                f"SELECT {key} AS grp, measure, bucket, SUM(n) AS n FROM figure_hist"
+                f" WHERE {day_cond} GROUP BY {key}, measure, bucket",
+                [dim, lo, hi, *inside],
+            )
+        )
+    return parts
 
 
 def task_sum_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
@@ -398,7 +456,8 @@ def queue_part(
     abandoned, answered within the queue's threshold, abandoned after it, and the sum of
     the answered waits (`loket.domain.queues` defines the figures)."""
     names = sorted(thresholds)
-    limit = "CASE queue " + " ".join("WHEN ? THEN ?" for _ in names) + " ELSE ? END"
+    whens = " ".join("WHEN ? THEN ?" for _ in names)
+    limit = f"CASE queue {whens} ELSE ? END" if names else "?"
     limits = [v for q in names for v in (q, thresholds[q])] + [default]
     sql = (
         "SELECT queue AS grp,"
@@ -465,6 +524,22 @@ class FigureReads(Sql):
         )
         return {row["outcome"]: int(row["n"]) for row in rows}
 
+    def team_stock(self, now: str, amber: str) -> list[Row]:
+        """Per team, the tasks not done as they stand at `now` (`loket.domain.kpi.TeamQueue`):
+        open or forwarded, claimed, overdue (due at or before now) and amber (due before
+        `amber`) among those two, and returned."""
+        return self.run(
+            "SELECT team,"
+            " SUM(CASE WHEN status IN ('open', 'forwarded') THEN 1 ELSE 0 END) AS open,"
+            " SUM(CASE WHEN status = 'claimed' THEN 1 ELSE 0 END) AS claimed,"
+            " SUM(CASE WHEN status <> 'returned' AND due_at <= ? THEN 1 ELSE 0 END) AS overdue,"
+            " SUM(CASE WHEN status <> 'returned' AND due_at > ? AND due_at < ? THEN 1 ELSE 0"
+            " END) AS at_risk,"
+            " SUM(CASE WHEN status = 'returned' THEN 1 ELSE 0 END) AS returned"
+            " FROM tasks WHERE status <> 'done' GROUP BY team",
+            (now, now, amber),
+        )
+
     def days_from(self, first: str) -> set[str]:
         rows = self.run(
             "SELECT DISTINCT local_day AS day FROM contacts WHERE local_day >= ?"
@@ -496,15 +571,15 @@ class FigureWrites(FigureReads):
                 f" SELECT '{dim}', day, week, grp, {sums} FROM ({sql}) s",
                 p,
             )
-            for name, columns in (("questions", QUESTION_SUMS), ("fcr_contacts", FCR_CONTACT_SUMS)):
-                sql, p = parts[name]
-                updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
-                self.run(
-                    f"INSERT INTO figure_days (dim, local_day, grp, {', '.join(columns)})"
-                    f" SELECT '{dim}', day, grp, {', '.join(columns)} FROM ({sql}) s WHERE 1 = 1"
-                    f" ON CONFLICT (dim, local_day, grp) DO UPDATE SET {updates}",
-                    p,
-                )
+            sql, p = parts["questions"]
+            columns = QUESTION_SUMS + FCR_CONTACT_SUMS
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+            self.run(
+                f"INSERT INTO figure_days (dim, local_day, grp, {', '.join(columns)})"
+                f" SELECT '{dim}', day, grp, {', '.join(columns)} FROM ({sql}) s WHERE 1 = 1"
+                f" ON CONFLICT (dim, local_day, grp) DO UPDATE SET {updates}",
+                p,
+            )
             tasks = {name: (sql, p) for name, sql, p in task_sum_parts(dim, days)}
             sql, p = tasks["task_sums"]
             task_sums = ", ".join(TASK_SUMS)
@@ -522,6 +597,23 @@ class FigureWrites(FigureReads):
                     f" n) SELECT '{dim}', day, week, grp, measure, bucket, n FROM ({sql}) s",
                     p,
                 )
+
+    def build_months(self, days: Days) -> None:
+        """Replace the month histograms of the months `days` fall in with the sums of
+        their day histograms."""
+        if days.first is not None and days.last is not None:
+            spans = [(days.first[:7], days.last[:7])]
+        else:
+            spans = [(m, m) for m in sorted({d[:7] for d in days.days})]
+        for lo, hi in spans:
+            self.run("DELETE FROM figure_hist_month WHERE month >= ? AND month <= ?", (lo, hi))
+            self.run(
+                "INSERT INTO figure_hist_month (dim, month, grp, measure, bucket, n)"
+                " SELECT dim, substr(local_day, 1, 7), grp, measure, bucket, SUM(n)"
+                " FROM figure_hist WHERE local_day >= ? AND local_day <= ?"
+                " GROUP BY dim, substr(local_day, 1, 7), grp, measure, bucket",
+                (f"{lo}-01", _month_end(hi)),
+            )
 
     def set_figure_state(self, built: int, pending: set[str]) -> None:
         self.run("DELETE FROM figure_state WHERE name <> 'lock'")

@@ -69,10 +69,6 @@ class TaskReads(Sql):
             f"SELECT data FROM tasks WHERE contact_id IN {sql_in(contact_ids)}", contact_ids
         )
 
-    def active_tasks(self) -> list[Row]:
-        """Every task not done: the queues are a snapshot of these."""
-        return self.run("SELECT data FROM tasks WHERE status <> 'done'")
-
 
 class TaskWrites(TaskReads):
     def insert_task(self, row: TaskRow) -> bool:
