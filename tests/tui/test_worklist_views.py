@@ -103,3 +103,38 @@ async def test_back_office_views_team_mine_and_done_today(tmp_path: Path, live_s
             await wait_for(pilot, lambda: list(screen.tasks) == [first])
     finally:
         services.close()
+
+
+async def test_a_colleague_takes_a_handed_back_task_from_the_kcc_queue(
+    tmp_path: Path, live_server: Any
+) -> None:
+    ans, ans_token = live_server.make_user("agent", ["kcc"])
+    bas, bas_token = live_server.make_user("agent", ["kcc"])
+    _, bo_token = live_server.make_user("backoffice", ["afval"])
+    router = open_services(tmp_path / "a", name=ans, server_url=live_server.url, token=ans_token)
+    task_id = _route(router, "Kliko kapot")
+    assert router.sync.now(10).error is None
+    back_office = live_server.client(bo_token)
+    act_on_task(back_office, task_id, "claim")
+    act_on_task(back_office, task_id, "return", note="Adres onbekend")
+    services = open_services(tmp_path / "b", name=bas, server_url=live_server.url, token=bas_token)
+    assert services.sync.now(10).error is None
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("alt+w")
+            await wait_for(pilot, lambda: app.screen.id == "worklist")
+            screen = app.screen
+            await wait_for(pilot, lambda: list(screen.tasks) == [task_id])
+            assert "2 Terug 1" in _views_line(app)
+            await wait_for(pilot, lambda: "Oppakken" in screen_text(app).splitlines()[-1])
+            await pilot.press("c")  # bas takes ans's handed-back task
+            await wait_for(pilot, lambda: services.tasks.get(task_id).assignee == bas)
+        assert services.sync.now(10).error is None
+    finally:
+        services.close()
+    assert live_server.client(bas_token).get(f"/api/v1/tasks/{task_id}").json()["assignee"] == bas
+    assert router.sync.now(10).error is None  # ans learns it left the queue
+    assert router.tasks.get(task_id).assignee == bas
+    assert router.tasks.get(task_id).status.value == "claimed"
+    router.close()

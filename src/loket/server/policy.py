@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loket.domain.models import ContactStatus, Role, Task, TaskStatus
+from loket.domain.reminders import FRONT_OFFICE
 from loket.protocol import Entity
 from loket.server.auth import User
 from loket.server.errors import forbidden
@@ -90,11 +91,27 @@ def history_scope(user: User) -> Scope:
     raise forbidden("Eerdere contacten zijn niet zichtbaar voor jouw rol.")
 
 
+def in_front_office_queue(user: User) -> bool:
+    """An agent of the KCC team: every task handed back to the front office is theirs to
+    see and to take (one of them claims it; the version check makes it exactly one)."""
+    return user.role == Role.AGENT and FRONT_OFFICE in user.teams
+
+
 def task_scope(user: User) -> Scope:
-    """Tasks: all, the ones an agent handed on, or a back-office user's teams' tasks."""
+    """Tasks: all, the ones an agent handed on (and, in the KCC team, every handed-back
+    task and the ones it took), or a back-office user's teams' tasks."""
     if reads_all(user):
         return ALL
     if user.role == Role.AGENT:
+        if in_front_office_queue(user):
+            mine = (user.name,)
+            return Scope(
+                rules=(
+                    Rule("created_by", mine),
+                    Rule("status", (TaskStatus.RETURNED,)),
+                    Rule("assignee", mine),
+                )
+            )
         return _only("created_by", user.name)
     if user.role == Role.BACKOFFICE:
         return _only("team", *user.teams)
@@ -109,6 +126,10 @@ def change_scope(user: User) -> Scope:
     if reads_all(user):
         return ALL
     if user.role == Role.AGENT:
+        if in_front_office_queue(user):  # the KCC queue: a task handed back, and taken
+            handed_back = Rule("status", (TaskStatus.RETURNED,))
+            taken = Rule("team_before", (FRONT_OFFICE,))
+            return Scope(rules=(Rule("owner", (user.name,)), handed_back, taken))
         return _only("owner", user.name)
     if user.role == Role.BACKOFFICE:
         teams = tuple(user.teams)
@@ -158,13 +179,13 @@ def may_route_contact(user: User, contact_agent: str) -> bool:
 
 def may_act_on_task(user: User, task: Task) -> bool:
     """Who may work a task: a supervisor always; the back office in its teams; the front
-    office on what came back to it (returned) and then on what it claimed itself (the
-    back office's queue is not its business)."""
+    office on what came back to it (returned: its own, or any in the KCC team's queue)
+    and then on what it claimed itself (the back office's queue is not its business)."""
     if user.role == Role.SUPERVISOR:
         return True
     if user.role == Role.BACKOFFICE:
         return task.team in user.teams
-    if user.role == Role.AGENT and task.created_by == user.name:
+    if user.role == Role.AGENT and (task.created_by == user.name or in_front_office_queue(user)):
         return task.status == TaskStatus.RETURNED or task.assignee == user.name
     return False
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from loket.domain import tasks as actions
 from loket.domain.errors import DomainError, FieldError
-from loket.domain.models import Task, utcnow
+from loket.domain.models import Task, TaskStatus, utcnow
+from loket.domain.reminders import FRONT_OFFICE
 from loket.services.identity import Identity
 from loket.services.reference import ReferenceData
 from loket.store import Conflict, ConsoleStore, Rejected
@@ -87,6 +88,19 @@ class TaskService:
 
     def routed_by_me(self) -> list[Task]:
         return self.store.tasks(created_by=self.identity.user.name)
+
+    def front_office(self) -> list[Task]:
+        """What the front office works: what I routed and, in the KCC team, every task
+        handed back to the front office and the ones I took from that queue."""
+        user = self.identity.user
+        found = {t.id: t for t in self.routed_by_me()}
+        if FRONT_OFFICE in user.teams:
+            for task in [
+                *self.store.tasks(status=str(TaskStatus.RETURNED)),
+                *self.store.tasks(assignee=user.name),
+            ]:
+                found.setdefault(task.id, task)
+        return list(found.values())
 
     def get(self, task_id: str) -> Task | None:
         return self.store.get_task(task_id)

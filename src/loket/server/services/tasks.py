@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from loket.domain.errors import DomainError, FieldError
-from loket.domain.models import Task
+from loket.domain.models import Task, TaskStatus
+from loket.domain.reminders import FRONT_OFFICE
 from loket.domain.tasks import apply_action, new_task_log
 from loket.domain.validation import validate_task
 from loket.protocol import Entity
@@ -99,10 +100,10 @@ class TaskService:
         if row is None:
             raise not_found("Taak")
         task = Task.from_dict(json.loads(row["data"]))
+        if version != task.version and policy.task_scope(user).admits(row):
+            raise stale(task)  # changed meanwhile (taken by a colleague): show it as it is
         if not policy.may_act_on_task(user, task):
             raise forbidden("Je kunt deze taak niet behandelen.")
-        if version != task.version:
-            raise stale(task)
         try:
             new = apply_action(
                 task, action, user.name, self.ctx.clock(), teams=self.teams, **fields
@@ -112,8 +113,7 @@ class TaskService:
         if not tx.update_task(task_row(new), expected_version=task.version):
             current = tx.task(task_id)
             raise stale(Task.from_dict(json.loads(current["data"])) if current else task)
-        team_before = task.team if new.team != task.team else None
-        return new, tx.queue_change(task_change(new, self.ctx.now(), team_before))
+        return new, tx.queue_change(task_change(new, self.ctx.now(), moved_from(task, new)))
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -183,6 +183,17 @@ def task_row(task: Task) -> TaskRow:
         version=task.version,
         data=task.to_dict(),
     )
+
+
+def moved_from(old: Task, new: Task) -> str | None:
+    """The queue a task just left, for the change log's `team_before`: the old team when
+    it was forwarded, the front office's queue (KCC) when a handed-back task was taken,
+    so everyone who saw it there learns it is gone."""
+    if new.team != old.team:
+        return old.team
+    if old.status == TaskStatus.RETURNED and new.status != TaskStatus.RETURNED:
+        return FRONT_OFFICE
+    return None
 
 
 def task_change(task: Task, at: str, team_before: str | None) -> ChangeRow:

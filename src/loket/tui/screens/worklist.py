@@ -126,7 +126,7 @@ class WorklistScreen(Screen[None]):
         if services is None:
             return
         front_office = services.user.role == "agent"
-        tasks = services.tasks.routed_by_me() if front_office else services.tasks.worklist()
+        tasks = services.tasks.front_office() if front_office else services.tasks.worklist()
         self.post_message(TasksLoaded(tasks, services.tasks.conflicts()))
 
     def on_tasks_loaded(self, message: TasksLoaded) -> None:
