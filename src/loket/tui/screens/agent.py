@@ -54,7 +54,7 @@ from loket.tui.workspace import CallState, ContactWorkspace, PoppedCall, Snapsho
 if TYPE_CHECKING:  # both are mounted just after the first frame, imported then
     from textual.widgets import TextArea
 
-    from loket.services import ConsoleServices
+    from loket.services import ConsoleServices, ContactSummary
     from loket.tui.commands import Command
     from loket.tui.widgets.contact_panel import ContactPanel
 
@@ -144,6 +144,15 @@ class AgentScreen(Screen[None]):
             priority=True,
         ),
         Binding(
+            "alt+h",
+            "history",
+            S.KEY_HISTORY,
+            key_display="Alt+H",
+            id="history",
+            show=False,
+            priority=True,
+        ),
+        Binding(
             "f11,ctrl+g",
             "pause",
             S.KEY_PAUSE,
@@ -179,6 +188,7 @@ class AgentScreen(Screen[None]):
         self._history_key = ""
         self._notes_for = ("", "")  # (contact id, question id) the notes pad shows
         self._history_tasks: frozenset[str] = frozenset()  # the tasks the history shows
+        self._history_items: list[ContactSummary] = []  # what the history shows
         self._pending_panel = False
         self._ticket_numbers: dict[str, str] = {}  # ticket id -> its number, for the notices
 
@@ -309,6 +319,7 @@ class AgentScreen(Screen[None]):
             self.notes.text = ""  # its Changed finds no contact: a no-op
             self.query_one(ArticleView).clear()
             self.panel.show_history(None)
+            self._history_items, self._history_key = [], ""
             self._refresh_status()
             self.notify(S.WAITING_HINT, timeout=4)
             return
@@ -443,6 +454,7 @@ class AgentScreen(Screen[None]):
         if key == self._history_key:
             return
         self._history_key = key
+        self._history_items = []  # never another caller's history, not even for a moment
         if not keys:
             panel.show_history(None)
             return
@@ -469,7 +481,24 @@ class AgentScreen(Screen[None]):
     def on_history_loaded(self, message: HistoryLoaded) -> None:
         if message.key == self._history_key:
             self._history_tasks = frozenset(t.id for item in message.items for t in item.tasks)
+            self._history_items = list(message.items)
             self.panel.show_history(message.items)
+
+    def action_history(self) -> None:
+        """Every earlier contact of this customer, each readable in full (read-only)."""
+        services = self.services
+        if services is None or not self._history_items:
+            self.notify(S.HISTORY_OPEN_NONE, timeout=4)
+            return
+        from loket.tui.screens.history import HistoryScreen
+
+        own = {
+            item.id: contact
+            for item in self._history_items
+            if item.agent == services.user.name
+            and (contact := services.contacts.get(item.id)) is not None
+        }
+        self.app.push_screen(HistoryScreen(self._history_items, own))
 
     def _change_event(self, data: dict[str, Any]) -> None:
         """From the stream thread: a task of the history on screen changed (the back

@@ -164,7 +164,7 @@ class ContactPanel(VerticalScroll):
         elif not items:
             history.update(S.HISTORY_NONE)
         else:
-            history.update(Text("\n".join(_history_row(item) for item in items[:5])))
+            history.update(Text("\n".join(history_row(item) for item in items[:5])))
 
     def show_errors(self, errors: list[tuple[str, str]], q_index: int) -> None:
         """Inline errors: a list on top, and the offending fields marked."""
@@ -265,7 +265,7 @@ def _widget_for(path: str, q_index: int) -> str | None:
     return FIELD_WIDGETS.get(path)
 
 
-def _history_row(item: ContactSummary) -> str:
+def history_row(item: ContactSummary) -> str:
     row = S.HISTORY_ROW.format(
         date=local(item.started_at).strftime("%d-%m %H:%M"),
         channel=item.channel,
@@ -273,12 +273,12 @@ def _history_row(item: ContactSummary) -> str:
         outcomes=", ".join(o for o in item.outcomes if o) or "–",
         source=item.source,
     )
-    return "\n".join([row, *(_task_line(task) for task in item.tasks)])
+    return "\n".join([row, *(task_line(task) for task in item.tasks)])
 
 
-def _task_line(task: TaskState) -> str:
+def task_line(task: TaskState, full: bool = False) -> str:
     """Where a routed question stands: team, status, who has it, callbacks, and the
-    resolution (done) or the reason it came back (returned)."""
+    resolution (done) or the reason it came back (returned); cut short unless `full`."""
     attempts = ""
     if task.attempts:
         last = S.HISTORY_TASK_REACHED.get(task.reached, "")
@@ -289,5 +289,7 @@ def _task_line(task: TaskState) -> str:
         status=S.TASK_STATUS.get(task.status, task.status),
         assignee=S.HISTORY_TASK_ASSIGNEE.format(name=task.assignee) if task.assignee else "",
         attempts=attempts,
-        detail=S.HISTORY_TASK_DETAIL.format(text=" ".join(text.split())[:60]) if text else "",
+        detail=S.HISTORY_TASK_DETAIL.format(text=text if full else " ".join(text.split())[:60])
+        if text
+        else "",
     )
