@@ -216,3 +216,19 @@ async def test_backoffice_shows_the_bsn_with_a_reason(tmp_path: Path, live_serve
     log = admin.get("/api/v1/access-log").json()["items"]
     shows = [(e["user"], e["contact_id"], e["note"]) for e in log if e["reason"] == "show_bsn"]
     assert shows == [(bo_name, contact.id, "Inwoner opzoeken in BRP")]
+
+
+async def test_notices_do_not_stack_up_over_the_screen(tmp_path: Path) -> None:
+    services = open_services(tmp_path)
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await take_call(pilot)
+            app.notify("eerste")
+            app.notify("fout", severity="error")
+            for text in ("tweede", "derde", "vierde"):
+                app.notify(text)
+            await pilot.pause(0.1)
+            assert [str(n.message) for n in app._notifications] == ["fout", "vierde"]
+    finally:
+        services.close()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import Notify
 from textual.screen import Screen
 
 from loket.tui import strings as S
@@ -37,6 +38,7 @@ AGENT, WORKLIST, QUEUE, LIVE = "agent", "worklist", "queue", "live"
 # Deferred work waits for the first frame to reach the terminal; this is the fallback should
 # that moment never be seen (e.g. a Textual that no longer calls App._display).
 FIRST_PAINT_FALLBACK_S = 0.5
+MAX_NOTICES = 2  # toasts on screen at once (the newest; see `_on_notify`)
 POP_TRIES = 3  # reading a popped call: tries, a short pause between them
 POP_RETRY_S = 0.5
 START_MODE = {"agent": AGENT, "backoffice": WORKLIST, "supervisor": QUEUE, "admin": QUEUE}
@@ -407,6 +409,17 @@ class LoketApp(App[None]):
                 self.exit()
 
         self.push_screen(ConfirmDialog(S.QUIT_TITLE, S.QUIT_QUESTION.format(n=count)), answer)
+
+    def _on_notify(self, event: Notify) -> None:
+        """At most MAX_NOTICES toasts at once, newest kept: at 80x24 a stack of notices
+        would cover the notes pad. An older error or warning outlives newer information."""
+        notices = [*self._notifications, event.notification]
+        while len(notices) > MAX_NOTICES:
+            info = [n for n in notices[:-1] if n.severity == "information"]
+            oldest = info[0] if info else notices[0]
+            notices.remove(oldest)
+            self._unnotify(oldest, refresh=False)
+        super()._on_notify(event)
 
     def on_unmount(self) -> None:
         services = self.services
