@@ -233,6 +233,7 @@ def test_office_figures_for_the_live_view(people, live_server):
     assert body.status_code == 200, body.text
     office = body.json()
     assert office["today"]["contacts"] == 2 and office["today"]["fcr"] == 0.5
+    assert office["today"]["handling_seconds"] == pytest.approx(60, abs=1)
     channels = {c["channel"]: c for c in office["channels"]}
     assert channels["telefoon"]["fcr"] == 1.0 and channels["balie"]["fcr"] == 0.0
     assert channels["telefoon"]["handling_seconds"] == pytest.approx(60, abs=1)

@@ -140,7 +140,13 @@ class FigureService:
         day = moment.astimezone(AMSTERDAM).date()
         open_days = self.refresh(day)
         d, now = day.isoformat(), db_time(moment)
-        found = {by: self._groups(by, d, d, now, open_days, FCR_AND_HANDLING) for by in groupings}
+        found = {}
+        for by in groupings:
+            if by == "day":  # every contact has one channel: the day is the channels' sum
+                rows = self._rows("channel", d, d, now, open_days, FCR_AND_HANDLING)
+                found[by] = merge_report("channel", rows, one_group=d)
+            else:
+                found[by] = self._groups(by, d, d, now, open_days, FCR_AND_HANDLING)
         return day, found
 
     def _groups(
@@ -153,12 +159,22 @@ class FigureService:
         want: frozenset[str] | None = None,
     ) -> list[dict[str, Any]]:
         """The groups of one report; `want`: only these parts (by name, open_ dropped)."""
+        return merge_report(by, self._rows(by, first, last, now, open_days, want))
+
+    def _rows(
+        self,
+        by: str,
+        first: str,
+        last: str,
+        now: str,
+        open_days: list[str],
+        want: frozenset[str] | None = None,
+    ) -> list[tuple[str, list[Row]]]:
         parts = report_parts(by, first, last, now, open_days)
         if want is not None:
             parts = [p for p in parts if p[0].removeprefix("open_") in want]
         with self.ctx.storage.read() as r:
-            rows = [(name, r.figure_part(sql, params)) for name, sql, params in parts]
-        return merge_report(by, rows)
+            return [(name, r.figure_part(sql, params)) for name, sql, params in parts]
 
     def refresh(self, today: date) -> list[str]:
         """Bring the day summaries up to date for every day before `today`; returns the days
@@ -237,8 +253,11 @@ def _week(day: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def merge_report(by: str, parts: list[tuple[str, list[Row]]]) -> list[dict[str, Any]]:
-    """Sum the parts' rows per group and derive shares, means and percentiles."""
+def merge_report(
+    by: str, parts: list[tuple[str, list[Row]]], one_group: str | None = None
+) -> list[dict[str, Any]]:
+    """Sum the parts' rows per group and derive shares, means and percentiles;
+    `one_group`: sum every row into that one group instead."""
     sums: dict[str, dict[str, float]] = {}
     hists: dict[tuple[str, str], dict[int, int]] = {}
     for name, rows in parts:
@@ -250,6 +269,8 @@ def merge_report(by: str, parts: list[tuple[str, list[Row]]]) -> list[dict[str, 
                 if by in ("day", "week"):
                     row["grp"] = day if by == "day" else _week(day)
             key = row.pop("grp") or figures.NONE
+            if one_group is not None:
+                key = one_group
             if "bucket" in row:
                 hist = hists.setdefault((key, row["measure"]), {})
                 bucket = int(row["bucket"])
