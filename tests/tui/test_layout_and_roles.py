@@ -232,3 +232,22 @@ async def test_notices_do_not_stack_up_over_the_screen(tmp_path: Path) -> None:
             assert [str(n.message) for n in app._notifications] == ["fout", "vierde"]
     finally:
         services.close()
+
+
+async def test_below_80x24_the_console_says_so_and_keeps_the_work(tmp_path: Path) -> None:
+    services = open_services(tmp_path)
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await take_call(pilot)
+            contact_id = app.screen.contact.id
+            await pilot.resize_terminal(70, 20)
+            await wait_for(pilot, lambda: app.screen.id == "too-small")
+            assert "70×20" in screen_text(app) and "80×24" in screen_text(app)
+            await pilot.resize_terminal(79, 30)  # still too narrow: the size follows
+            await wait_for(pilot, lambda: "79×30" in screen_text(app))
+            await pilot.resize_terminal(*SIZE)
+            await wait_for(pilot, lambda: app.screen.id == "agent")
+            assert app.screen.contact.id == contact_id
+    finally:
+        services.close()

@@ -174,6 +174,20 @@ class LoketApp(App[None]):
             self.after_first_paint(self._open_in_thread)
         self.set_timer(FIRST_PAINT_FALLBACK_S, self._first_paint_done, name="first-paint")
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Below 80x24 a notice covers the screens (nothing is lost underneath)."""
+        from loket.tui.screens.too_small import TooSmallScreen, too_small
+
+        width, height = event.size
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small(width, height):
+            if showing:
+                cast("TooSmallScreen", self.screen).show_size(width, height)
+            else:
+                self.push_screen(TooSmallScreen(width, height))
+        elif showing:
+            self.pop_screen()
+
     # -- first frame -------------------------------------------------------------------------
 
     def after_first_paint(self, callback: Callable[[], object]) -> None:

@@ -343,3 +343,9 @@ TICKET_FAILED = "Geen volgnummer opgeroepen: {error}"
 TICKET_NO_SHOW_TITLE = "Niet verschenen"
 TICKET_NO_SHOW_QUESTION = "Nummer {number} is niet gekomen? Het contact vervalt."
 TICKET_NO_SHOW = "Nummer {number} afgemeld als niet verschenen. F12: volgende."
+
+# Terminal too small
+TOO_SMALL = (
+    "Het venster is te klein ({w}×{h}). loket heeft minstens {min_w}×{min_h} nodig:"
+    " maak het venster groter, er gaat niets verloren."
+)
