@@ -166,6 +166,8 @@ class WorklistScreen(Screen[None]):
         table.clear()
         for task in tasks:
             level, label = urgency_of(task.due_at, calendar=calendar)
+            if str(task.status) == "done":  # no clock runs on finished work
+                level, label = "ok", "–"
             table.add_row(
                 Text(format_due(task.due_at)),
                 Text(label, style=LEVEL_STYLE.get(level, "")),
