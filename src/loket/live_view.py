@@ -58,11 +58,12 @@ class LiveFeed:
         self.stale = threading.Event()
         self.stop = threading.Event()
         self.last_seq = 0
+        self._resume: str | None = None  # the stream starts after the first read's seq
         self.error: str = ""
         self._thread = threading.Thread(target=self._follow, name="loket-live-follow", daemon=True)
 
     def _follow(self) -> None:
-        last_id: str | None = None
+        last_id = self._resume
         while not self.stop.is_set():
             try:
                 for event in self.client.events(last_id):
@@ -109,15 +110,22 @@ class LiveFeed:
         return self._office
 
     def snapshots(self) -> Iterator[LiveSnapshot]:
-        """Each new read; may be called again after a read failed (SyncError)."""
-        if not self._thread.is_alive() and not self.stop.is_set():
-            self._thread = threading.Thread(
-                target=self._follow, name="loket-live-follow", daemon=True
-            )
-            self._thread.start()
+        """Each new read; may be called again after a read failed (SyncError).
+
+        The stream is opened after the first read and resumes from that read's seq, so
+        an event committed while it connects is replayed, never missed until the idle
+        re-read."""
         while not self.stop.is_set():
             self.stale.clear()
-            yield self.read()
+            snapshot = self.read()
+            if not self._thread.is_alive() and not self.stop.is_set():
+                if self._resume is None and snapshot.live.get("seq") is not None:
+                    self._resume = str(snapshot.live["seq"])
+                self._thread = threading.Thread(
+                    target=self._follow, name="loket-live-follow", daemon=True
+                )
+                self._thread.start()
+            yield snapshot
             self.stale.wait(self.idle_interval)
             self.stop.wait(self.min_interval)
 

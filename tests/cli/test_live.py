@@ -100,6 +100,42 @@ def test_live_feed_follows_an_event_within_a_second(live_server):
     assert render(snap) is not None
 
 
+def test_an_event_while_the_stream_connects_is_not_missed(live_server):
+    """The feed's first read and its stream's subscription are not one moment: an event
+    committed between them is replayed (the stream resumes from the read's seq) instead
+    of waiting for the idle re-read."""
+    _, sup = live_server.make_user("supervisor")
+    _, pbx = live_server.make_user("integration")
+    client = open_client(live_server.url, sup)
+    connecting = threading.Event()
+    real_events = client.events
+
+    def slow_events(last_id, **kwargs):
+        connecting.wait(5)  # the stream connects only once the event is in
+        time.sleep(0.2)
+        yield from real_events(last_id, **kwargs)
+
+    client.events = slow_events
+    feed = LiveFeed(client, idle_interval=30.0)
+    snapshots = feed.snapshots()
+    first = next(snapshots)
+    assert next(q for q in first.live["queues"] if q["queue"] == "algemeen")["waiting"] == 0
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "call_id": "while-connecting",
+        "kind": "offered",
+        "at": datetime.now(UTC).isoformat(),
+        "queue": "algemeen",
+    }
+    assert live_server.client(pbx).post(f"{API}/call-events", json=event).status_code == 200
+    connecting.set()
+    started = time.monotonic()
+    second = next(snapshots)  # after the replayed event, long before the 30 s idle read
+    feed.close()
+    assert time.monotonic() - started < 5
+    assert next(q for q in second.live["queues"] if q["queue"] == "algemeen")["waiting"] == 1
+
+
 def test_simulate_drives_traffic_through_the_api(live_server, cli):
     _, admin = live_server.make_user("admin")
     out = cli(
