@@ -341,8 +341,10 @@ TICKET_CALLED = "Nummer {number} naar {desk} (wachtte {waited})."
 TICKET_NOBODY = "Er wacht niemand. F12 probeert het opnieuw."
 TICKET_FAILED = "Geen volgnummer opgeroepen: {error}"
 TICKET_NO_SHOW_TITLE = "Niet verschenen"
-TICKET_NO_SHOW_QUESTION = "Nummer {number} is niet gekomen? Het contact vervalt."
-TICKET_NO_SHOW = "Nummer {number} afgemeld als niet verschenen. F12: volgende."
+TICKET_NO_SHOW_QUESTION = "Is {who} niet gekomen? Het contact vervalt."
+TICKET_NO_SHOW = "{who} afgemeld als niet verschenen. F12: volgende."
+TICKET_WHO = "nummer {number}"
+TICKET_WHO_UNKNOWN = "de opgeroepen inwoner"  # the number is not known after a restart
 
 # Terminal too small
 TOO_SMALL = (

@@ -814,11 +814,8 @@ class AgentScreen(Screen[None]):
         contact_id, ticket_id = self.contact.id, self.contact.ticket_id
         title, question = S.DISCARD_TITLE, S.DISCARD_QUESTION
         if ticket_id:  # a called resident who did not come: a no-show
-            number = self._ticket_numbers.get(ticket_id, "")
-            title, question = (
-                S.TICKET_NO_SHOW_TITLE,
-                S.TICKET_NO_SHOW_QUESTION.format(number=number),
-            )
+            title = S.TICKET_NO_SHOW_TITLE
+            question = S.TICKET_NO_SHOW_QUESTION.format(who=self._ticket_who(ticket_id))
 
         async def answered(yes: bool | None) -> None:
             if yes:
@@ -839,14 +836,19 @@ class AgentScreen(Screen[None]):
             self.notify(S.DISCARDED, timeout=3)
         self._show_next()
 
+    def _ticket_who(self, ticket_id: str) -> str:
+        number = self._ticket_numbers.get(ticket_id)
+        return S.TICKET_WHO.format(number=number) if number else S.TICKET_WHO_UNKNOWN
+
     async def _no_show(self, services: ConsoleServices, ticket_id: str) -> None:
-        number = self._ticket_numbers.pop(ticket_id, "")
+        who = self._ticket_who(ticket_id)
         try:
             await asyncio.to_thread(services.live.no_show, ticket_id)
         except SyncError as error:
             self.notify(S.TICKET_FAILED.format(error=error), severity="error", timeout=6)
             return
-        self.notify(S.TICKET_NO_SHOW.format(number=number), timeout=4)
+        self._ticket_numbers.pop(ticket_id, None)
+        self.notify(S.TICKET_NO_SHOW.format(who=who.capitalize()), timeout=4)
 
     def _clear_search(self) -> None:
         from textual.widgets import OptionList
