@@ -33,9 +33,11 @@ class FigureService:
         day = day or moment.astimezone(AMSTERDAM).date()
         open_days = self.refresh(moment.astimezone(AMSTERDAM).date())
         d = day.isoformat()
+        # Every contact has one channel: the day's totals are the channel groups summed.
+        rows = self._rows("channel", d, d, now, open_days, DAY_FIGURES)
         groups = {
-            "day": self._groups("day", d, d, now, open_days),
-            "channel": self._groups("channel", d, d, now, open_days, COUNTS_ONLY),
+            "day": merge_report("channel", rows, one_group=d),
+            "channel": merge_report("channel", rows),
             "district": self._groups("district", d, d, now, open_days, COUNTS_ONLY),
         }
         with self.ctx.storage.read() as r:
@@ -216,6 +218,9 @@ class FigureService:
 
 # Subsets of a report's parts for figures that need less than all of it.
 COUNTS_ONLY = frozenset({"summary", "contacts"})
+DAY_FIGURES = frozenset(
+    {"summary", "summary_hist", "summary_hist_month", "contacts", "questions", "hist"}
+)
 FCR_AND_HANDLING = frozenset({"summary", "contacts", "questions"})
 
 # Open days are read from the rows until some day before today changes, or this many
