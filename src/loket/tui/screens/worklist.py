@@ -20,8 +20,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from loket.domain import tasks as actions
 from loket.domain.errors import DomainError
-from loket.domain.models import utcnow
+from loket.domain.models import TaskStatus, utcnow
 from loket.domain.tasks import allowed_actions
 from loket.domain.worklist import View, Viewer, counts, select, views_for
 from loket.tui import field_errors
@@ -40,13 +41,13 @@ STATUS_NL = S.TASK_STATUS
 LEVEL_STYLE = {"ok": "", "amber": "bold yellow", "red": "bold red"}
 # binding action -> domain action
 TASK_ACTIONS = {
-    "claim": "claim",
-    "unclaim": "unclaim",
-    "resolve_task": "resolve",
-    "hand_back": "return",
-    "forward": "forward",
-    "note": "note",
-    "callback_attempt": "callback_attempt",
+    "claim": actions.CLAIM,
+    "unclaim": actions.UNCLAIM,
+    "resolve_task": actions.RESOLVE,
+    "hand_back": actions.RETURN,
+    "forward": actions.FORWARD,
+    "note": actions.NOTE,
+    "callback_attempt": actions.CALLBACK_ATTEMPT,
 }
 
 
@@ -166,7 +167,7 @@ class WorklistScreen(Screen[None]):
         table.clear()
         for task in tasks:
             level, label = urgency_of(task.due_at, calendar=calendar)
-            if str(task.status) == "done":  # no clock runs on finished work
+            if task.status == TaskStatus.DONE:  # no clock runs on finished work
                 level, label = "ok", "–"
             table.add_row(
                 Text(format_due(task.due_at)),

@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
+from loket.domain.models import TaskStatus
 from loket.tui import strings as S
 from loket.tui.formatting import local
 from loket.tui.messages import ContactEdited, CustomerChanged, ProductUnticked
@@ -283,7 +284,7 @@ def task_line(task: TaskState, full: bool = False) -> str:
     if task.attempts:
         last = S.HISTORY_TASK_REACHED.get(task.reached, "")
         attempts = S.HISTORY_TASK_ATTEMPTS.format(n=task.attempts, last=last)
-    text = task.resolution if task.status == "done" else task.returned_reason
+    text = task.resolution if task.status == TaskStatus.DONE else task.returned_reason
     return S.HISTORY_TASK.format(
         team=task.team,
         status=S.TASK_STATUS.get(task.status, task.status),
