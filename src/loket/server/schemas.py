@@ -17,6 +17,7 @@ from loket.domain.models import (
     INTERNAL_NOTE_MAX,
     SUBJECT_MAX,
     ContactStatus,
+    Role,
     TaskKind,
     TaskStatus,
 )
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     CallStatusName = str
     TicketStatusName = str
     AgentStateName = str
+    RoleName = str
 else:
     ContactStatusName = Literal[tuple(s.value for s in ContactStatus)]
     TaskStatusName = Literal[tuple(s.value for s in TaskStatus)]
@@ -54,6 +56,7 @@ else:
     CallStatusName = Literal[tuple(s.value for s in CallStatus)]
     TicketStatusName = Literal[tuple(s.value for s in TicketStatus)]
     AgentStateName = Literal[tuple(s.value for s in AgentState)]
+    RoleName = Literal[tuple(r.value for r in Role)]
 
 
 def _storable(value: str) -> str:
@@ -239,7 +242,7 @@ class ForwardIn(VersionIn):
 
 class UserIn(Strict):
     name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
-    role: Literal["agent", "backoffice", "supervisor", "admin", "integration"]
+    role: RoleName
     teams: list[Annotated[Text, Field(min_length=1, max_length=ID_MAX)]] = Field(
         default_factory=list, max_length=20
     )
