@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from loket.config import Settings
+from loket.domain.models import Callback, Task
 from loket.services import ConsoleServices, UserInfo
 
 SIZE = (80, 24)
@@ -112,3 +113,32 @@ async def take_call(pilot: Any) -> None:
     await wait_for(pilot, lambda: getattr(app.screen, "workspace", None) is not None)
     await pilot.press("f12")
     await wait_for(pilot, lambda: app.screen.contact is not None)
+
+
+def route_locally(
+    services: ConsoleServices,
+    subject: str,
+    team: str = "afval",
+    product: str = "afvalcontainer",
+    note: str = "Graag terugbellen",
+) -> Task:
+    """A new contact whose one question is routed to `team` (stored locally, synced later)."""
+    contact = services.contacts.new("telefoon")
+    contact.questions[0].text = subject
+    _, task = services.contacts.route_question(
+        contact,
+        contact.questions[0].id,
+        team=team,
+        internal_note=note,
+        callback=Callback(phone="0612345678"),
+        intake={},
+        product=product,
+    )
+    return task
+
+
+async def open_worklist(pilot: Any) -> Any:
+    """Alt+W to the worklist; its screen once it is shown."""
+    await pilot.press("alt+w")
+    await wait_for(pilot, lambda: pilot.app.screen.id == "worklist")
+    return pilot.app.screen

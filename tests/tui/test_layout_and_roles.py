@@ -8,7 +8,14 @@ from typer.testing import CliRunner
 
 from loket.domain.models import Callback
 from loket.tui.app import LoketApp
-from tests.tui.helpers import SIZE, open_services, screen_text, take_call, wait_for
+from tests.tui.helpers import (
+    SIZE,
+    open_services,
+    route_locally,
+    screen_text,
+    take_call,
+    wait_for,
+)
 
 
 async def test_agent_screen_fits_80x24_with_footer_and_status(tmp_path: Path) -> None:
@@ -61,17 +68,7 @@ async def test_backoffice_worklist_claim_and_resolve(tmp_path: Path, live_server
     agent = open_services(
         tmp_path / "a", name=agent_name, server_url=live_server.url, token=agent_token
     )
-    contact = agent.contacts.new("telefoon")
-    contact.questions[0].text = "Kliko kapot"
-    _, task = agent.contacts.route_question(
-        contact,
-        contact.questions[0].id,
-        team="afval",
-        internal_note="Deksel kapot",
-        callback=Callback(phone="0612345678"),
-        intake={},
-        product="afvalcontainer",
-    )
+    task = route_locally(agent, "Kliko kapot", note="Deksel kapot")
     agent.sync.now()
     agent.close()
     services = open_services(

@@ -7,25 +7,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from loket.domain.models import Callback
 from loket.tui.app import LoketApp
 from tests.server.helpers import act_on_task
-from tests.tui.helpers import SIZE, open_services, screen_text, wait_for
+from tests.tui.helpers import (
+    SIZE,
+    open_services,
+    open_worklist,
+    route_locally,
+    screen_text,
+    wait_for,
+)
 
 
 def _route(services: Any, subject: str) -> str:
-    contact = services.contacts.new("telefoon")
-    contact.questions[0].text = subject
-    _, task = services.contacts.route_question(
-        contact,
-        contact.questions[0].id,
-        team="afval",
-        internal_note="Graag terugbellen",
-        callback=Callback(phone="0612345678"),
-        intake={},
-        product="afvalcontainer",
-    )
-    return str(task.id)
+    return str(route_locally(services, subject).id)
+
+
+def _hand_back(client: Any, task_id: str, note: str) -> None:
+    """The back office claims the task and hands it back to the front office."""
+    act_on_task(client, task_id, "claim")
+    act_on_task(client, task_id, "return", note=note)
 
 
 def _views_line(app: Any) -> str:
@@ -41,17 +42,14 @@ async def test_front_office_sees_what_it_routed_handed_back_on_top(
     first, second, third = (_route(services, s) for s in ("Kliko kapot", "Grofvuil", "Pas kwijt"))
     assert services.sync.now(10).error is None
     back_office = live_server.client(bo_token)
-    act_on_task(back_office, second, "claim")
-    act_on_task(back_office, second, "return", note="Adres onbekend, graag navragen")
+    _hand_back(back_office, second, "Adres onbekend, graag navragen")
     act_on_task(back_office, third, "claim")
     act_on_task(back_office, third, "resolve", resolution="Nieuwe pas besteld")
     assert services.sync.now(10).error is None
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("alt+w")
-            await wait_for(pilot, lambda: app.screen.id == "worklist")
-            screen = app.screen
+            screen = await open_worklist(pilot)
             await wait_for(pilot, lambda: len(screen.tasks) == 2)
             assert list(screen.tasks) == [second, first]  # handed back on top
             assert "Door mij doorgezet" in screen_text(app)
@@ -114,17 +112,13 @@ async def test_a_colleague_takes_a_handed_back_task_from_the_kcc_queue(
     router = open_services(tmp_path / "a", name=ans, server_url=live_server.url, token=ans_token)
     task_id = _route(router, "Kliko kapot")
     assert router.sync.now(10).error is None
-    back_office = live_server.client(bo_token)
-    act_on_task(back_office, task_id, "claim")
-    act_on_task(back_office, task_id, "return", note="Adres onbekend")
+    _hand_back(live_server.client(bo_token), task_id, "Adres onbekend")
     services = open_services(tmp_path / "b", name=bas, server_url=live_server.url, token=bas_token)
     assert services.sync.now(10).error is None
     app = LoketApp(services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("alt+w")
-            await wait_for(pilot, lambda: app.screen.id == "worklist")
-            screen = app.screen
+            screen = await open_worklist(pilot)
             await wait_for(pilot, lambda: list(screen.tasks) == [task_id])
             assert "2 Terug 1" in _views_line(app)
             await wait_for(pilot, lambda: "Oppakken" in screen_text(app).splitlines()[-1])
