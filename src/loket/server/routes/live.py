@@ -31,11 +31,13 @@ Id = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(max_length=100)]
 
 
-class Strict(BaseModel):
+class LiveIn(BaseModel):
+    """A live request body: unknown fields refused, surrounding whitespace stripped."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class CallEventIn(Strict):
+class CallEventIn(LiveIn):
     event_id: Id
     call_id: Id
     kind: CallEventKindName
@@ -45,16 +47,16 @@ class CallEventIn(Strict):
     caller: Annotated[str, Field(max_length=32, pattern=r"^[0-9+ ()-]*$")] = ""
 
 
-class TicketIn(Strict):
+class TicketIn(LiveIn):
     service: Short
 
 
-class NextIn(Strict):
+class NextIn(LiveIn):
     services: list[Short] | None = None
     desk: Short = ""
 
 
-class StateIn(Strict):
+class StateIn(LiveIn):
     state: Short
     reason: Short = ""
 
