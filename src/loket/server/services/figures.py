@@ -195,25 +195,32 @@ class FigureService:
             and top - built <= REBUILD_AFTER_CHANGES
         ):
             return sorted(open_days | {day})
+        yesterday = (today - timedelta(days=1)).isoformat()
+        if built is None:  # first build: every month up to yesterday, from the rows
+            with storage.read() as r:
+                months = r.months_until(yesterday)
+            steps = [figures.Days(f"{m}-01", min(yesterday, figures.month_end(m))) for m in months]
+        else:
+            steps = [figures.Days(days=[d]) for d in sorted(d for d in open_days if d < day)]
+        # One write transaction per day (per month on the first build), so a push waits
+        # for at most one of them; a month's histograms with its last day.
+        for i, step in enumerate(steps):
+            month = (step.first or step.days[0])[:7]
+            with storage.write() as w:
+                w.lock_figures()
+                w.build_days(step)
+                after = steps[i + 1] if i + 1 < len(steps) else None
+                if after is None or (after.first or after.days[0])[:7] != month:
+                    w.build_months(figures.Days(f"{month}-01", figures.month_end(month)))
         with storage.write() as w:
             w.lock_figures()
-            built, pending = w.figure_state()
-            top = w.max_seq()
-            if built is None:  # first build: every day before today, from the rows
-                every = figures.Days("0000-00-00", (today - timedelta(days=1)).isoformat())
-                w.build_days(every)
-                w.build_months(every)
-                open_days = w.days_from(day)
-            else:
-                open_days = pending | (w.changed_days(built, top) if top > built else set())
-                old = sorted(d for d in open_days if d < day)
-                for at in range(0, len(old), figures.DAYS_PER_STATEMENT):
-                    chunk = figures.Days(days=old[at : at + figures.DAYS_PER_STATEMENT])
-                    w.build_days(chunk)
-                    w.build_months(chunk)
-                open_days = {d for d in open_days if d >= day}
-            w.set_figure_state(top, open_days)
-        return sorted(open_days | {day})
+            now_built, now_pending = w.figure_state()
+            if now_built != built:  # another process finished a build meanwhile: its view
+                return sorted({d for d in now_pending if d >= day} | {day})
+            later = w.days_from(day) if built is None else {d for d in open_days if d >= day}
+            later |= {d for d in now_pending if d >= day}
+            w.set_figure_state(top, later)
+        return sorted(later | {day})
 
 
 # Subsets of a report's parts for figures that need less than all of it.

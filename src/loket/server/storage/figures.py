@@ -322,7 +322,7 @@ def _key(by: str) -> str:
     return {"day": "local_day", "week": "local_week"}.get(by, "grp")
 
 
-def _month_end(month: str) -> str:
+def month_end(month: str) -> str:
     year, mon = int(month[:4]), int(month[5:7])
     return f"{month}-{monthrange(year, mon)[1]:02d}"
 
@@ -342,8 +342,8 @@ def split_months(
     opened = {d[:7] for d in open_days if first <= d <= last}
     month = first[:7]
     while month <= last[:7]:
-        lo, hi = max(first, f"{month}-01"), min(last, _month_end(month))
-        if lo == f"{month}-01" and hi == _month_end(month) and month not in opened:
+        lo, hi = max(first, f"{month}-01"), min(last, month_end(month))
+        if lo == f"{month}-01" and hi == month_end(month) and month not in opened:
             months.append(month)
         elif ranges and ranges[-1][1] >= _prev_day(lo):
             ranges[-1] = (ranges[-1][0], hi)
@@ -540,6 +540,16 @@ class FigureReads(Sql):
             (now, now, amber),
         )
 
+    def months_until(self, last: str) -> list[str]:
+        """The months (YYYY-MM) with a contact or task on a day up to `last`."""
+        rows = self.run(
+            "SELECT DISTINCT substr(local_day, 1, 7) AS m FROM contacts WHERE local_day <= ?"
+            " UNION SELECT DISTINCT substr(local_day, 1, 7) AS m FROM tasks"
+            " WHERE local_day <= ?",
+            (last, last),
+        )
+        return sorted(row["m"] for row in rows)
+
     def days_from(self, first: str) -> set[str]:
         rows = self.run(
             "SELECT DISTINCT local_day AS day FROM contacts WHERE local_day >= ?"
@@ -612,7 +622,7 @@ class FigureWrites(FigureReads):
                 " SELECT dim, substr(local_day, 1, 7), grp, measure, bucket, SUM(n)"
                 " FROM figure_hist WHERE local_day >= ? AND local_day <= ?"
                 " GROUP BY dim, substr(local_day, 1, 7), grp, measure, bucket",
-                (f"{lo}-01", _month_end(hi)),
+                (f"{lo}-01", month_end(hi)),
             )
 
     def set_figure_state(self, built: int, pending: set[str]) -> None:
