@@ -248,3 +248,30 @@ async def test_below_80x24_the_console_says_so_and_keeps_the_work(tmp_path: Path
             assert app.screen.contact.id == contact_id
     finally:
         services.close()
+
+
+async def test_a_larger_terminal_gives_the_panes_and_columns_more_room(tmp_path: Path) -> None:
+    services = open_services(tmp_path)
+    route_locally(services, "Container aan de openbare weg niet geleegd", team="afval")
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await take_call(pilot)
+            left, notes = app.screen.query_one("#agent-left"), app.screen.query_one("#notes")
+            small = (left.size.width, notes.size.height)
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause(0.2)
+            assert left.size.width > small[0] and notes.size.height > small[1]
+            await pilot.press("alt+w")
+            await wait_for(pilot, lambda: app.screen.id == "worklist")
+            table = app.screen.query_one("#tasks")
+            await wait_for(pilot, lambda: table.row_count == 1)
+            wide = {str(key.value): col.width for key, col in table.columns.items()}
+            await pilot.resize_terminal(*SIZE)
+            await pilot.pause(0.2)
+            narrow = {str(key.value): col.width for key, col in table.columns.items()}
+            assert wide["team"] > narrow["team"] and wide["subject"] > narrow["subject"]
+            lines = screen_text(app).splitlines()
+            assert all(len(line) <= 80 for line in lines)
+    finally:
+        services.close()

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import getters, work
+from textual import events, getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import ColumnKey
 
 from loket.domain import tasks as actions
 from loket.domain.errors import DomainError
@@ -86,18 +87,21 @@ class WorklistScreen(Screen[None]):
         yield Static("", id="worklist-views")
         yield Static("", id="conflicts")
         table: DataTable[Text] = DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
-        for label, width in (
-            (S.COL_DUE, 14),  # "do 26-11 17:00"
-            (S.COL_URGENCY, 11),  # "2d verlopen"
-            (S.COL_STATUS, 14),  # "in behandeling"
-            (S.COL_TEAM, 9),
-            (S.COL_ATTEMPTS, 3),
-            (S.COL_SUBJECT, None),
-        ):
-            table.add_column(label, width=width)
+        for key, label, width in COLUMNS:
+            table.add_column(label, width=width, key=key)
         yield table
         yield Static(S.TASK_DETAIL_EMPTY, id="task-detail")
         yield Footer(compact=True, show_command_palette=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The team and subject columns take what a wider terminal gives (at 80 columns
+        the subject gets the rest of the line, at 120 the team name fits as well)."""
+        table = self.query_one("#tasks", DataTable)
+        team, subject = column_widths(event.size.width)
+        for key, width in (("team", team), ("subject", subject)):
+            column = table.columns[ColumnKey(key)]
+            column.width, column.auto_width = width, False
+        table.refresh(layout=True)
 
     def on_mount(self) -> None:
         self.query_one("#tasks").focus()
@@ -367,6 +371,26 @@ class WorklistScreen(Screen[None]):
             return
         self.notify(S.CONFLICT_KEPT if keep == "theirs" else S.CONFLICT_RETRY, timeout=3)
         self.refresh_tasks()
+
+
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("due", S.COL_DUE, 14),  # "do 26-11 17:00"
+    ("urgency", S.COL_URGENCY, 11),  # "2d verlopen"
+    ("status", S.COL_STATUS, 14),  # "in behandeling"
+    ("team", S.COL_TEAM, 9),
+    ("attempts", S.COL_ATTEMPTS, 3),
+    ("subject", S.COL_SUBJECT, None),
+)
+TEAM_WIDTHS = (9, 16)  # at 80 columns, and from 100 on ("openbare-ruimte")
+
+
+def column_widths(screen_width: int) -> tuple[int, int]:
+    """(team, subject) widths for a screen this wide: every column has one cell of
+    padding on each side, and the table keeps 2 for its scrollbar."""
+    team = TEAM_WIDTHS[1] if screen_width >= 100 else TEAM_WIDTHS[0]
+    fixed = sum(width or 0 for key, _, width in COLUMNS if key not in ("team", "subject"))
+    subject = screen_width - fixed - team - 2 * len(COLUMNS) - 2
+    return team, max(12, subject)
 
 
 def view_tabs(views: tuple[View, ...], current: View, found: dict[View, int]) -> Text:
