@@ -281,3 +281,37 @@ async def test_customer_history_appears_once_a_phone_is_entered(tmp_path: Path) 
             await wait_for(pilot, lambda: "Rijbewijs verlopen" in screen_text(app))
     finally:
         services.close()
+
+
+async def test_route_dialog_starts_at_the_intake_and_esc_asks_before_losing_input(
+    tmp_path: Path,
+) -> None:
+    services = open_services(tmp_path)
+    recorder = Recorder(SearchResults, ArticleLoaded)
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+            await take_call(pilot)
+            await _search_and_open(pilot, recorder, "kliko kapot", "afvalcontainer")
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: app.screen.id == "route-dialog")
+            dialog = app.screen
+            first = dialog.query("#route-intake Input").first()
+            await wait_for(pilot, lambda: app.focused is first)
+            await pilot.press("escape")  # nothing typed: closes at once
+            await wait_for(pilot, lambda: app.screen.id == "agent")
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: app.screen.id == "route-dialog")
+            dialog = app.screen
+            await wait_for(pilot, lambda: isinstance(app.focused, Input))
+            await pilot.press(*"Dorpsstraat 1", "escape")
+            await wait_for(pilot, lambda: app.screen.id == "confirm-dialog")
+            await pilot.press("n")  # keep typing: the answer is still there
+            await wait_for(pilot, lambda: app.screen is dialog)
+            assert dialog.query("#route-intake Input").first().value == "Dorpsstraat 1"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen.id == "confirm-dialog")
+            await pilot.press("j")
+            await wait_for(pilot, lambda: app.screen.id == "agent")
+    finally:
+        services.close()

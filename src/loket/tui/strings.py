@@ -351,3 +351,7 @@ TOO_SMALL = (
     "Het venster is te klein ({w}×{h}). loket heeft minstens {min_w}×{min_h} nodig:"
     " maak het venster groter, er gaat niets verloren."
 )
+
+# Route dialog: Esc with something typed
+ROUTE_DISCARD_TITLE = "Doorzetten afbreken"
+ROUTE_DISCARD_QUESTION = "Wat je hier typte gaat verloren. Toch sluiten?"

@@ -71,6 +71,7 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
         self.team_id: str = team.id if team is not None else ""
         self._intake_team: str | None = None
         self.due_at: datetime | None = None
+        self._initial: tuple[object, ...] = ()  # what the fields held when the dialog opened
 
     def compose(self) -> ComposeResult:
         teams = self.services.reference.routing.teams()
@@ -116,7 +117,26 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
 
     def on_mount(self) -> None:
         self._team_changed()
-        self.query_one("#route-note" if self.team_id else "#route-team").focus()
+        self._initial = self._typed()
+        self.call_after_refresh(self._focus_first)  # the intake answers mount meanwhile
+
+    def _focus_first(self) -> None:
+        """The first thing to fill in: the team's first intake question, else the note,
+        else (no team known from the article) the team."""
+        answers = self._intake_inputs()
+        if answers:
+            answers[0][1].focus()
+        else:
+            self.query_one("#route-note" if self.team_id else "#route-team").focus()
+
+    def _typed(self) -> tuple[object, ...]:
+        """Everything the agent can type here, to tell whether Esc would lose any of it."""
+        fields = ("#route-name", "#route-phone", "#route-email", "#route-time")
+        return (
+            self.query_one("#route-note", TextArea).text.strip(),
+            tuple(sorted((q, a) for q, a in self.intake().items() if a)),
+            *(self.query_one(f, Input).value.strip() for f in fields),
+        )
 
     @on(Select.Changed, "#route-team")
     def _on_team(self, event: Select.Changed) -> None:
@@ -204,4 +224,16 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
                 self.query_one(f"#{widget_id}").add_class("-invalid")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc closes; when something was typed it asks first (nothing is lost unasked)."""
+        if self._typed() == self._initial:
+            self.dismiss(None)
+            return
+        from loket.tui.screens.confirm_dialog import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog(S.ROUTE_DISCARD_TITLE, S.ROUTE_DISCARD_QUESTION), answered
+        )
