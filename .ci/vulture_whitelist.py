@@ -24,6 +24,7 @@ _.collect
 _.row_factory
 _.border_title
 _.DEFAULT_MODE
+_.auto_width  # a DataTable column's: set so the worklist's columns take the given width
 # In areas being worked on at the time of writing (kb search, chaos test).
 MAX_PARTS
 _.drop_all_connections
