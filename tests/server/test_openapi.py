@@ -32,3 +32,10 @@ def test_every_json_answer_has_a_described_shape() -> None:
                 if "$ref" not in body:
                     vague.append(f"{method.upper()} {path} {status}: {body}")
     assert not vague
+
+
+def test_the_stream_and_the_metrics_name_their_content_type() -> None:
+    paths = _spec()["paths"]
+    stream = paths["/api/v1/events"]["get"]["responses"]["200"]["content"]
+    metrics = paths["/metrics"]["get"]["responses"]["200"]["content"]
+    assert list(stream) == ["text/event-stream"] and list(metrics) == ["text/plain"]

@@ -168,7 +168,7 @@ def require_admin(user: User) -> None:
 def may_register(user: User) -> bool:
     """Who registers contacts and hands questions on as tasks. The author of what they
     push is always the caller (stamped from the token); changing another agent's contact
-    is refused where it is written (`ContactService.save`)."""
+    is refused where it is written (`CentralContacts.save`)."""
     return user.role in CONTACT_WRITERS
 
 

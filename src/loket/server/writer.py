@@ -5,7 +5,7 @@ Why: a push item costs a handful of statements but a transaction costs a commit,
 connection and, in FastAPI's thread pool, a thread hop and a fight for the write lock
 (and the GIL) with every other request's thread. Under load one thread that takes
 whatever has queued up and commits it at once does far more per second, and each
-request still gets its own per-item results (`SyncService.apply`).
+request still gets its own per-item results (`CentralSync.apply`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from loket.protocol import PushResult
 from loket.server import schemas
 from loket.server.auth import User
-from loket.server.services.sync import RequestOutcome, SyncService
+from loket.server.services.sync import CentralSync, RequestOutcome
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class _Job:
 class PushWriter:
     """`await writer.push(user, changes)` from the event loop; one thread does the work."""
 
-    def __init__(self, sync: SyncService, max_items: int = MAX_GROUP_ITEMS) -> None:
+    def __init__(self, sync: CentralSync, max_items: int = MAX_GROUP_ITEMS) -> None:
         self.sync = sync
         self.max_items = max_items
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()

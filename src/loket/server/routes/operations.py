@@ -32,6 +32,15 @@ def healthz(store: Store) -> Any:
     return {"status": "ok", "db": backend}
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus metrics in the text exposition format",
+            "content": {CONTENT_TYPE.split(";")[0]: {"schema": {"type": "string"}}},
+        }
+    },
+)
 def metrics_text(rt: Running) -> Response:
     return Response(rt.metrics.render(), media_type=CONTENT_TYPE)

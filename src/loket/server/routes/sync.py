@@ -39,7 +39,16 @@ def pull(user: Caller, store: Store, since: Seq = 0, limit: Limit = 500) -> JSON
     return JSONResponse(store.sync.pull(user, since, limit))
 
 
-@router.get(Route.EVENTS, response_class=EventSourceResponse)
+@router.get(
+    Route.EVENTS,
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "The live-event stream (docs/sync-protocol.md)",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def events(
     user: Caller,
     rt: Running,

@@ -1,5 +1,5 @@
 """Tasks: reading them, and one route per task action (the same code as push's
-`task.action`: `TaskService.act`)."""
+`task.action`: `CentralTasks.act`)."""
 
 from __future__ import annotations
 

@@ -23,11 +23,11 @@ from loket.domain.queues import QueueDef
 from loket.server import bsn_data
 from loket.server.bsn import BsnKeyError, BsnKeys
 from loket.server.services.common import Context
-from loket.server.services.contacts import ContactService
+from loket.server.services.contacts import CentralContacts
 from loket.server.services.figures import FigureService
 from loket.server.services.live import LiveService
-from loket.server.services.sync import Prepared, RequestOutcome, SyncService
-from loket.server.services.tasks import TaskService
+from loket.server.services.sync import CentralSync, Prepared, RequestOutcome
+from loket.server.services.tasks import CentralTasks
 from loket.server.services.users import AccessLog, UserService
 from loket.server.storage.base import Storage
 
@@ -56,9 +56,9 @@ class CentralStore:
         ctx = Context(storage, clock)
         self.users = UserService(ctx, teams)
         self.access = AccessLog(ctx)
-        self.contacts = ContactService(ctx, self.access, channels, outcomes, keys)
-        self.tasks = TaskService(ctx, self.access, teams)
-        self.sync = SyncService(ctx, self.contacts, self.tasks, self.access)
+        self.contacts = CentralContacts(ctx, self.access, channels, outcomes, keys)
+        self.tasks = CentralTasks(ctx, self.access, teams)
+        self.sync = CentralSync(ctx, self.contacts, self.tasks, self.access)
         self.figures = FigureService(ctx, queues)
         self.live = LiveService(ctx, dict(queues or {}), self.figures)
 

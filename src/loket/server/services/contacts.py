@@ -49,7 +49,7 @@ def has_customer_data(contact: dict[str, Any]) -> bool:
     return any(customer.values())
 
 
-class ContactService:
+class CentralContacts:
     def __init__(
         self,
         ctx: Context,

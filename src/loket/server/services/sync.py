@@ -25,8 +25,8 @@ from loket.server import policy, schemas
 from loket.server.auth import User
 from loket.server.errors import ApiError
 from loket.server.services.common import Context, pydantic_fields
-from loket.server.services.contacts import ContactService, has_customer_data
-from loket.server.services.tasks import TaskService
+from loket.server.services.contacts import CentralContacts, has_customer_data
+from loket.server.services.tasks import CentralTasks
 from loket.server.services.users import AccessLog
 from loket.server.storage.base import Writes
 from loket.server.storage.changes import ItemFailed
@@ -103,9 +103,9 @@ class _Seen(Exception):
     """Control flow: the change id was recorded meanwhile (by another server process)."""
 
 
-class SyncService:
+class CentralSync:
     def __init__(
-        self, ctx: Context, contacts: ContactService, tasks: TaskService, access: AccessLog
+        self, ctx: Context, contacts: CentralContacts, tasks: CentralTasks, access: AccessLog
     ) -> None:
         self.ctx = ctx
         self.contacts = contacts

@@ -24,7 +24,7 @@ from loket.server.storage.changes import ChangeRow
 from loket.server.storage.tasks import TaskQuery, TaskRow
 
 
-class TaskService:
+class CentralTasks:
     """Every task it answers with the resident's callback details is access-logged
     (`AccessLog.record_tasks`), as reads of contacts are."""
 

@@ -23,7 +23,7 @@ class UserService:
     API of any server process, or `loket user disable` on the command line) is refused
     by the very next request. Only the push route may take the caller from a short cache
     (it costs no thread hop on the hottest route): the push transaction itself checks
-    that the user is still enabled before it writes anything (`SyncService.apply`).
+    that the user is still enabled before it writes anything (`CentralSync.apply`).
     """
 
     def __init__(self, ctx: Context, teams: Collection[str] | None = None) -> None:

@@ -33,6 +33,7 @@ from loket.domain.kpi import (
 from loket.domain.models import OUTCOME_ROUTED, RESOLVED_OUTCOMES, from_iso
 from loket.domain.period import GROUPINGS
 from loket.domain.sla import AMSTERDAM, DEFAULT_CALENDAR
+from loket.domain.tasks import CALLBACK_ATTEMPT, LOG_ACTION
 from loket.server.storage.sql import CHUNK, Row, Sql, sql_in
 
 NONE = "–"  # the group of rows without a value for the grouping
@@ -58,6 +59,8 @@ TASK_FIGURE_COLUMNS = (
     "callback_due_at",
     "resolve_seconds",
 )
+
+CALLBACK_STEP = LOG_ACTION[CALLBACK_ATTEMPT]  # the log word of a callback attempt
 
 
 def _local(moment: datetime | None) -> tuple[str | None, str | None]:
@@ -112,9 +115,7 @@ def task_columns(data: dict[str, Any]) -> tuple[Any, ...]:
         done_at = steps[-1].get("at") if steps else None
     created = from_iso(data.get("created_at"))
     day, week = _local(created)
-    first_callback = next(
-        (s.get("at") for s in steps if s.get("action") == "callback_attempt"), None
-    )
+    first_callback = next((s.get("at") for s in steps if s.get("action") == CALLBACK_STEP), None)
     norm = None
     if created is not None:
         due = DEFAULT_CALENDAR.due_at(created, days=CALLBACK_NORM_DAYS)
