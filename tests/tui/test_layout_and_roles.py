@@ -275,3 +275,12 @@ async def test_a_larger_terminal_gives_the_panes_and_columns_more_room(tmp_path:
             assert all(len(line) <= 80 for line in lines)
     finally:
         services.close()
+
+
+def test_a_sync_report_before_the_status_line_is_composed_is_no_error() -> None:
+    """The sync thread may report while a screen is still being built."""
+    from loket.tui.widgets.status_line import StatusLine
+
+    line = StatusLine()
+    line.set_sync(None)  # before its parts exist: nothing to update, no NoMatches
+    assert not line.has_class("-offline")

@@ -88,7 +88,10 @@ class StatusLine(Horizontal):
         self.query_one("#status-user", Static).update(f"{name} ({role})")
 
     def set_sync(self, state: SyncState | None) -> None:
-        self.query_one("#status-sync", Static).update(describe_sync(state))
+        """The sync thread may report before this line's parts are mounted: then they
+        show it when their screen refreshes the line (`set_sync(app.sync_state)`)."""
+        for part in self.query("#status-sync").results(Static):
+            part.update(describe_sync(state))
         self.set_class(bool(state is not None and state.online is False), "-offline")
 
     def set_open_count(self, count: int) -> None:
