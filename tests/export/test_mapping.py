@@ -221,3 +221,21 @@ def test_the_register_refuses_what_the_standard_refuses(register: FakeOpenKlant)
     assert response.status_code == 400
     assert "too long" in response.json()["invalidParams"][0]["reason"]
     assert len(register.register.violations) == 1
+
+
+def test_the_reference_number_is_the_referentienummer_of_every_question(
+    register: FakeOpenKlant,
+) -> None:
+    """The number the resident was told finds the whole conversation in the register; a
+    careful resend (lookup by that shared number) still adopts each question's own record."""
+    contact, tasks = routed_contact()
+    contact.reference = "10000008"
+    client = KlantinteractiesClient(register.url, TOKEN)
+    send_plan(plan_contact(contact, tasks, CTX), Known(), client, careful=False)
+    numbers = {kc["referentienummer"] for kc in register.register.items("klantcontacten")}
+    assert numbers == {"10000008"}
+    made = register.register.created()
+    forgotten = Known()
+    send_plan(plan_contact(contact, tasks, CTX), forgotten, client, careful=True)
+    assert register.register.created() == made
+    assert register.register.violations == []

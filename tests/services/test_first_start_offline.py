@@ -75,6 +75,8 @@ def test_cli_first_start_offline_reaches_the_server_under_the_tokens_agent(
     assert new.exit_code == 0, new.output
     assert "stored locally; 1 change(s) to sync" in new.output
     contact_id = new.output.split()[2]
+    offline = json.loads(runner.invoke(app, ["contact", "list", "--json"]).output)
+    assert offline[0]["reference"] is None  # the store gives it: none before the first sync
     start()
     once = runner.invoke(app, ["sync", "--once"])
     assert once.exit_code == 0, once.output
@@ -82,6 +84,14 @@ def test_cli_first_start_offline_reaches_the_server_under_the_tokens_agent(
     assert _server_contact(url, token, contact_id)["agent"] == "dirk"
     listed = json.loads(runner.invoke(app, ["contact", "list", "--json"]).output)
     assert [(row["id"], row["agent"]) for row in listed] == [(contact_id, "dirk")]
+    reference = listed[0]["reference"]
+    assert reference == _server_contact(url, token, contact_id)["reference"] and reference
+    found = runner.invoke(app, ["contact", "find", reference, "--json"])
+    assert found.exit_code == 0, found.output
+    assert [row["id"] for row in json.loads(found.output)] == [contact_id]
+    misheard = reference[:-1] + str((int(reference[-1]) + 1) % 10)
+    refused = runner.invoke(app, ["contact", "find", misheard])
+    assert refused.exit_code == 2 and "referentienummer" in refused.output
 
 
 def test_a_running_console_learns_its_name_before_it_pushes(

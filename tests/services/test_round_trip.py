@@ -15,6 +15,7 @@ import pytest
 
 from loket.config import Settings
 from loket.domain.models import Callback, Customer, Question
+from loket.domain.references import is_reference
 from loket.domain.validation import mask_bsn
 from loket.services import ConsoleServices
 from tests.conftest import BACKENDS
@@ -68,7 +69,12 @@ def test_contact_and_task_round_trip_through_the_server(tmp_path: Path, live_ser
         assert pulled is not None
         expected = contact.to_dict()
         expected["customer"]["bsn"] = mask_bsn(contact.customer.bsn)
+        # The store gave the contact its reference number; the routing console has it too.
+        assert pulled.reference is not None and is_reference(pulled.reference)
+        expected["reference"] = pulled.reference
         assert pulled.to_dict() == expected
+        mine = first.contacts.get(contact.id)
+        assert mine is not None and mine.reference == pulled.reference
         assert pulled.call_id == "pbx-4711" and pulled.ticket_id == "ticket-9"
         with live_server.server.store.storage.read() as r:  # a column, for the figures
             row = r.run("SELECT call_id FROM contacts WHERE id = ?", (contact.id,))

@@ -1,4 +1,4 @@
-"""`loket contact new|list` and `loket sync`: the console's work without the screen.
+"""`loket contact new|list|find` and `loket sync`: the console's work without the screen.
 
 They go through loket.services like the Textual console does (same store, same outbox,
 same sync engine), so a script registering contacts gets the same guarantees: validated
@@ -118,8 +118,11 @@ def new(
 
 def _print_registered(contact: Any, task: Any, services: ConsoleServices, as_json: bool) -> None:
     state = services.sync.state()
+    stored = services.contacts.get(contact.id)  # the reference arrives with the sync
+    reference = stored.reference if stored is not None else None
     data = {
         "id": contact.id,
+        "reference": reference,
         "status": str(contact.status),
         "channel": contact.channel,
         "outcomes": [q.outcome for q in contact.questions],
@@ -132,6 +135,8 @@ def _print_registered(contact: Any, task: Any, services: ConsoleServices, as_jso
         print(json.dumps(data))
         return
     print(f"registered contact {contact.id} ({', '.join(data['outcomes'])})")
+    if reference:
+        print(f"reference number {reference}")
     if task is not None:
         print(f"task {task.id} routed to {task.team}, due {task.due_at:%Y-%m-%d %H:%M} UTC")
     print("synced" if data["synced"] else f"stored locally; {state.outbox} change(s) to sync")
@@ -145,13 +150,14 @@ def list_contacts(
     """The most recent contacts in the local store (no customer data is printed)."""
     services = _services()
     try:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": c.id,
                 "started_at": c.started_at.isoformat(),
                 "channel": c.channel,
                 "agent": c.agent,
                 "status": str(c.status),
+                "reference": c.reference,
                 "questions": [q.text for q in c.questions],
                 "outcomes": [q.outcome for q in c.questions],
             }
@@ -164,9 +170,61 @@ def list_contacts(
         return
     for row in rows:
         subjects = "; ".join(q for q in row["questions"] if q) or "-"
-        print(f"{row['started_at'][:16]}  {row['channel']:<9} {row['status']:<6} {subjects}")
+        ref = row["reference"] or "-"
+        print(
+            f"{row['started_at'][:16]}  {ref:<10} {row['channel']:<9} {row['status']:<6} {subjects}"
+        )
     if not rows:
         print("no contacts yet")
+
+
+@contact_app.command("find")
+def find(
+    reference: str = typer.Argument(..., help="The reference number the resident quotes."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """The contact with this reference number, from this console's store and (online)
+    the central store's whole KCC, as a customer history shows it (no customer data).
+    Exit 1 when there is none, 2 when the number is no reference (a misheard digit)."""
+    from loket.domain.errors import DomainError
+
+    services = _services()
+    try:
+        online = services.sync.state().online is not False
+        found = services.contacts.customer_history(reference=reference, online=online)
+    except DomainError as exc:
+        _domain_fail(exc)
+    finally:
+        services.close()
+    rows: list[dict[str, Any]] = [
+        {
+            "id": s.id,
+            "reference": s.reference,
+            "started_at": s.started_at.isoformat(),
+            "channel": s.channel,
+            "agent": s.agent,
+            "questions": s.subjects,
+            "outcomes": s.outcomes,
+            "tasks": [
+                {"id": t.id, "status": t.status, "team": t.team, "resolution": t.resolution}
+                for t in s.tasks
+            ],
+            "source": s.source,
+        }
+        for s in found
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+    for row in [] if as_json else rows:
+        print(f"{row['reference']}  {row['started_at'][:16]}  {row['channel']}  {row['agent']}")
+        for question, outcome in zip(row["questions"], row["outcomes"], strict=False):
+            print(f"  {question or '-'}: {outcome or '-'}")
+        for t in row["tasks"]:
+            print(f"  task {t['team']}: {t['status']} {t['resolution']}".rstrip())
+    if not rows:
+        if not as_json:
+            print(f"no contact with reference {reference}")
+        raise typer.Exit(1)
 
 
 def sync(

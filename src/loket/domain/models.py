@@ -131,6 +131,9 @@ class Contact:
     rev: int = 0  # bumped by the console on every save; the store keeps the highest
     call_id: str | None = None  # the telephone platform's call this contact was popped for
     ticket_id: str | None = None  # the counter ticket this resident was called with
+    # What the resident quotes on the phone; given by the central store on the first push
+    # (loket.domain.references), None until this console has synced it.
+    reference: str | None = None
 
     def handling_seconds(self, now: datetime | None = None) -> float:
         """From taking the call to the end of wrap-up (talk time plus wrap-up time)."""
@@ -174,6 +177,7 @@ class Contact:
             rev=int(data.get("rev", 0)),
             call_id=data.get("call_id") or None,
             ticket_id=data.get("ticket_id") or None,
+            reference=data.get("reference") or None,
         )
 
 

@@ -94,8 +94,16 @@ def is_exportable(contact: Contact) -> bool:
 
 
 def referentienummer(number: int, question_index: int) -> str:
-    """Ten digits, unique per question within loket (8 for the contact, 2 for the question)."""
+    """Ten digits, unique per question within loket (8 for the contact, 2 for the question):
+    for a contact stored before contacts had a reference number (`contact_reference`)."""
     return f"{number:08d}{question_index:02d}"[-10:]
+
+
+def contact_reference(contact: Contact, question_index: int, number: int) -> str:
+    """The klantcontact's `referentienummer`: the contact's reference number, the one the
+    resident was told (every question of the contact shares it, as they share the
+    conversation; `metadata.loketVraag` tells them apart), else the export number form."""
+    return contact.reference or referentienummer(number, question_index)
 
 
 def plan_contact(contact: Contact, tasks: Mapping[str, Task], ctx: ExportContext) -> list[Resource]:
@@ -192,7 +200,7 @@ def _actor_lookup(ident: dict[str, str]) -> dict[str, Any]:
 def klantcontact(
     contact: Contact, index: int, question: Question, task: Task | None, ctx: ExportContext
 ) -> Resource:
-    number = referentienummer(ctx.number, index)
+    number = contact_reference(contact, index, ctx.number)
     metadata = _metadata(
         {
             "bron": "loket",

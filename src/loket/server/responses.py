@@ -86,6 +86,7 @@ class ContactOut(Out):
     rev: int
     call_id: str | None = None  # absent in contacts stored before it existed
     ticket_id: str | None = None  # a counter contact's ticket; absent before it existed
+    reference: str | None = None  # given by the store on the first save; absent before
 
 
 class CallbackOut(Out):
@@ -167,6 +168,7 @@ class ContactSummaryOut(Out):
     started_at: str | None
     ended_at: str | None
     status: str | None
+    reference: str | None = None  # the number the resident quotes; absent in older contacts
     customer: CustomerOut | None
     questions: list[QuestionSummaryOut]
 

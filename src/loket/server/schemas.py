@@ -21,6 +21,7 @@ from loket.domain.models import (
     TaskKind,
     TaskStatus,
 )
+from loket.domain.references import REFERENCE_MAX
 from loket.domain.tasks import ACTIONS
 from loket.domain.tickets import TicketStatus
 from loket.protocol import PUSH_BATCH_MAX, RECORD_ENTITIES, PushStatus
@@ -127,6 +128,9 @@ class ContactIn(Strict):
     call_id: Annotated[Text, Field(min_length=1, max_length=CALL_ID_MAX)] | None = None
     # The counter ticket (POST /tickets/next) a balie contact was started with.
     ticket_id: Id | None = None
+    # Ignored: the store gives the reference (the first save) and keeps it; a console may
+    # push back what it pulled.
+    reference: Annotated[Text, Field(max_length=REFERENCE_MAX)] | None = None
 
 
 class CallbackIn(Strict):
@@ -204,6 +208,8 @@ class LookupIn(Strict):
     phone: Annotated[Text, Field(max_length=50)] | None = None
     email: Annotated[Text, Field(max_length=254)] | None = None
     bsn: Annotated[Text, Field(max_length=20)] | None = None
+    # A contact's reference number, as the resident quotes it (loket.domain.references).
+    reference: Annotated[Text, Field(max_length=20)] | None = None
     # The open contact the lookup is for: the "why" of the access log entry.
     for_contact: Annotated[Text, Field(max_length=64)] | None = None
 

@@ -26,6 +26,7 @@ from loket.domain.models import (
     from_iso,
     utcnow,
 )
+from loket.domain.references import validate_reference
 from loket.domain.tasks import progress
 from loket.services.identity import Identity
 from loket.services.reference import ReferenceData
@@ -58,6 +59,7 @@ class ContactSummary:
     outcomes: list[str]
     source: str  # "lokaal" | "centraal"
     tasks: list[TaskState] = field(default_factory=list)  # its routed questions' tasks
+    reference: str = ""  # the number the resident quotes; "" until synced (or older)
 
 
 class ContactService:
@@ -167,20 +169,29 @@ class ContactService:
         phone: str = "",
         email: str = "",
         bsn: str = "",
+        reference: str = "",
         online: bool = True,
         for_contact: str = "",
     ) -> list[ContactSummary]:
-        """Earlier contacts with this customer: this console's, and when online the whole
-        KCC's from the central store, whose answer wins (it holds the tasks' state now).
-        `for_contact` (the open contact) is the lookup's reason in the access log."""
+        """Earlier contacts with this customer (or the one with this reference number):
+        this console's, and when online the whole KCC's from the central store, whose
+        answer wins (it holds the tasks' state now). `for_contact` (the open contact) is
+        the lookup's reason in the access log. A reference that is no reference raises
+        DomainError (the check digit catches a misheard digit)."""
+        if reference:
+            reference = validate_reference(reference)
         found = {
             c.id: self._summary(c, origin)
-            for c, origin in self.store.find_contacts(phone=phone, email=email, bsn=bsn)
+            for c, origin in self.store.find_contacts(
+                phone=phone, email=email, bsn=bsn, reference=reference
+            )
         }
         client = self.engine.client
-        if online and client is not None and (phone or email or bsn):
+        if online and client is not None and (phone or email or bsn or reference):
             try:
-                items = client.lookup(phone=phone, email=email, bsn=bsn, for_contact=for_contact)
+                items = client.lookup(
+                    phone=phone, email=email, bsn=bsn, reference=reference, for_contact=for_contact
+                )
             except SyncError as exc:
                 self.engine.last_error = str(exc)
                 items = []
@@ -201,6 +212,7 @@ class ContactService:
             outcomes=[q.outcome for q in contact.questions if q.outcome],
             source=origin,
             tasks=[_task_state(task) for task in tasks if task is not None],
+            reference=contact.reference or "",
         )
 
     def save_draft(self, key: str, data: dict[str, Any]) -> None:
@@ -339,4 +351,5 @@ def _remote_summary(item: dict[str, Any]) -> ContactSummary | None:
         outcomes=list(item.get("outcomes") or [q.get("outcome") for q in questions]),
         source="centraal",
         tasks=[t for t in (_remote_task(q.get("task")) for q in questions) if t is not None],
+        reference=str(item.get("reference") or ""),
     )

@@ -20,6 +20,14 @@ class LocalRecords(StoreBase):
 
     @staticmethod
     def _write_contact(conn: sqlite3.Connection, contact: Contact, origin: str) -> None:
+        """Insert or replace the local copy. A reference the central store gave is kept
+        when the contact written has none (the screen's copy was made before the sync)."""
+        if contact.reference is None:
+            kept = conn.execute(
+                "SELECT json_extract(doc, '$.reference') FROM contacts WHERE id = ?",
+                (contact.id,),
+            ).fetchone()
+            contact.reference = kept[0] if kept and kept[0] else None
         customer = contact.customer
         conn.execute(
             """INSERT INTO contacts (id, doc, agent, channel, started_at, ended_at, status, rev,
@@ -108,14 +116,22 @@ class LocalRecords(StoreBase):
         return int(self._rows("SELECT count(*) FROM contacts")[0][0])
 
     def find_contacts(
-        self, *, phone: str = "", email: str = "", bsn: str = "", limit: int = 50
+        self,
+        *,
+        phone: str = "",
+        email: str = "",
+        bsn: str = "",
+        reference: str = "",
+        limit: int = 50,
     ) -> list[tuple[Contact, str]]:
-        """Local contacts with this customer (any of the keys), newest first, with origin."""
+        """Local contacts with this customer (any of the keys) or this reference number,
+        newest first, with origin."""
         where, params = [], []
         for column, value in (
             ("phone", phone_key(phone)),
             ("email", email.strip().lower()),
             ("bsn", bsn.strip()),
+            ("json_extract(doc, '$.reference')", reference.strip()),
         ):
             if value:
                 where.append(f"{column} = ?")

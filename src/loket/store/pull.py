@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from loket.domain.models import Contact, Task
@@ -42,10 +43,21 @@ class PullStore(OutboxStore):
             "SELECT rev, origin, bsn FROM contacts WHERE id = ?", (contact.id,)
         ).fetchone()
         if row and contact.rev < row[0]:
-            return 0
+            return self._take_reference(conn, contact)
         _keep_local_bsn(contact, row[2] if row else "")
         self._write_contact(conn, contact, row[1] if row else ORIGIN_CENTRAL)
         return 0 if row and contact.rev == row[0] else 1  # count only what is news
+
+    def _take_reference(self, conn: sqlite3.Connection, pulled: Contact) -> int:
+        """An older rev than ours (we saved again before this pull) still brings the
+        reference the store gave the contact: the local copy takes it, nothing else."""
+        row = conn.execute("SELECT doc, origin FROM contacts WHERE id = ?", (pulled.id,)).fetchone()
+        local = Contact.from_dict(json.loads(row[0]))
+        if not pulled.reference or local.reference == pulled.reference:
+            return 0
+        local.reference = pulled.reference
+        self._write_contact(conn, local, row[1])
+        return 1
 
     def _pull_task(self, conn: sqlite3.Connection, task: Task) -> int:
         pending = conn.execute(

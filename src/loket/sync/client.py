@@ -147,11 +147,24 @@ class SyncClient:
         return body
 
     def lookup(
-        self, *, phone: str = "", email: str = "", bsn: str = "", for_contact: str = ""
+        self,
+        *,
+        phone: str = "",
+        email: str = "",
+        bsn: str = "",
+        reference: str = "",
+        for_contact: str = "",
     ) -> list[dict[str, Any]]:
-        """The resident's history across the KCC; `for_contact` is the open contact the
-        lookup is for (the reason the server's access log records)."""
-        fields = (("phone", phone), ("email", email), ("bsn", bsn), ("for_contact", for_contact))
+        """The resident's history across the KCC (or the contact with this reference
+        number); `for_contact` is the open contact the lookup is for (the reason the
+        server's access log records)."""
+        fields = (
+            ("phone", phone),
+            ("email", email),
+            ("bsn", bsn),
+            ("reference", reference),
+            ("for_contact", for_contact),
+        )
         keys = {k: v for k, v in fields if v}
         body = self._request("POST", Route.CUSTOMER_LOOKUP, json=keys)
         items = body.get("items") if isinstance(body, dict) else None

@@ -12,6 +12,7 @@ from typing import Any
 
 from loket.domain.errors import DomainError, FieldError
 from loket.domain.models import Contact, Task
+from loket.domain.references import make_reference, validate_reference
 from loket.domain.tasks import progress
 from loket.domain.validation import (
     is_masked_bsn,
@@ -85,7 +86,13 @@ class CentralContacts:
         return contact
 
     def save(self, tx: Writes, user: User, contact: Contact) -> int | None:
-        """Upsert by rev; the queued change-log entry, or None for an older rev (no-op)."""
+        """Upsert by rev; the queued change-log entry, or None for an older rev (no-op).
+        The reference is the store's: the one stored, or (first save) the counter's next,
+        whatever the console sent."""
+        stored, reference = tx.contact_reference(contact.id)
+        if not stored:
+            reference = make_reference(tx.next_reference_number())
+        contact.reference = reference
         full = contact.to_dict()
         data = bsn_data.masked_record(full)  # stored and logged: never the raw BSN
         data_json = json.dumps(data)
@@ -108,6 +115,7 @@ class CentralContacts:
             district=(customer.district or None) if customer else None,
             outcomes=[q.outcome for q in contact.questions if q.outcome],
             call_id=contact.call_id,
+            reference=reference,
             data_json=data_json,
         )
         if not tx.upsert_contact(row):  # another agent's contact, or an equal or older rev
@@ -116,9 +124,9 @@ class CentralContacts:
                 raise forbidden("Dit contact is van een andere medewerker.")
             return None  # an equal or older rev: a no-op by contract
         change = ChangeRow(
-            Entity.CONTACT, contact.id, self.ctx.now(), contact.agent, data, status=row.status
+            Entity.CONTACT, contact.id, self.ctx.now(), contact.agent, row.data, status=row.status
         )
-        change.data_json = data_json
+        change.data_json = row.data_json
         return tx.queue_change(change)
 
     def _sealed_bsn(
@@ -245,6 +253,7 @@ class CentralContacts:
             ("phone", request.phone, lambda v: normalize_phone(v, "phone")),
             ("email", request.email, lambda v: validate_email(v, "email").lower()),
             ("bsn_hash", request.bsn, lambda v: self.keys.hash(validate_bsn(v, "bsn"))),
+            ("reference", request.reference, lambda v: validate_reference(v, "reference")),
         )
         for column, value, normalise in checks:
             if not value:
@@ -256,7 +265,7 @@ class CentralContacts:
         if errors:
             raise ApiError("validation", errors[0].message, errors)
         if not criteria:
-            msg = "Give a phone number, an e-mail address or a BSN."
+            msg = "Give a phone number, an e-mail address, a BSN or a reference number."
             raise ApiError("validation", msg, [FieldError("body", msg)])
         return criteria
 
@@ -276,6 +285,7 @@ def history_entry(contact: dict[str, Any], tasks: Mapping[str, dict[str, Any]]) 
         "started_at": contact.get("started_at"),
         "ended_at": contact.get("ended_at"),
         "status": contact.get("status"),
+        "reference": contact.get("reference"),
         "customer": customer or None,
         "questions": [
             {

@@ -43,6 +43,7 @@ class ContactRow:
     district: str | None = None
     outcomes: list[str] = field(default_factory=list)
     call_id: str | None = None  # the telephone platform's call (a popped phone contact)
+    reference: str | None = None  # the resident's reference number (kept once given)
     data_json: str = ""  # `data` already encoded, so it is encoded once for both tables
 
 
@@ -64,15 +65,24 @@ CONTACT_COLUMNS = (
     "district",
     "data",
     "call_id",
+    "reference",
     *figures.CONTACT_FIGURE_COLUMNS,
 )
+# Never changed by a later save: a number given out stays the resident's.
+_KEPT = frozenset({"id", "reference"})
 _UPSERT = (
     f"INSERT INTO contacts ({', '.join(CONTACT_COLUMNS)})"
     f" VALUES ({', '.join('?' for _ in CONTACT_COLUMNS)})"
     " ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in CONTACT_COLUMNS if c != "id")
-    + " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent RETURNING id"
+    + ", ".join(f"{c} = excluded.{c}" for c in CONTACT_COLUMNS if c not in _KEPT)
+    + " WHERE contacts.rev < excluded.rev AND contacts.agent = excluded.agent"
+    " RETURNING id, reference"
 )
+# The next reference counter value (loket.domain.references), per backend.
+NEXT_REFERENCE_SQLITE = (
+    "UPDATE reference_counter SET last = last + 1 WHERE id = 1 RETURNING last AS number"
+)
+NEXT_REFERENCE_POSTGRES = "SELECT nextval('contact_reference') AS number"
 QUESTION_INSERT = (
     f"INSERT INTO contact_questions ({', '.join(figures.QUESTION_COLUMNS)})"
     f" VALUES ({', '.join('?' for _ in figures.QUESTION_COLUMNS)})"
@@ -97,6 +107,7 @@ def contact_values(row: ContactRow) -> tuple[Any, ...]:
         row.district,
         row.data_json or json.dumps(row.data),
         row.call_id,
+        row.reference,
         *figures.contact_columns(row.data),
     )
 
@@ -135,8 +146,13 @@ class ContactReads(Sql):
         )
         return self.run(sql, [*params, query.limit])
 
+    def contact_reference(self, contact_id: str) -> tuple[bool, str | None]:
+        """(stored at all, its reference) of one contact."""
+        row = self._one("SELECT reference FROM contacts WHERE id = ?", (contact_id,))
+        return (row is not None, row["reference"] if row else None)
+
     def contacts_matching(self, column: str, value: str, scope: Scope, limit: int) -> list[Row]:
-        if column not in {"phone", "email", "bsn_hash"}:
+        if column not in {"phone", "email", "bsn_hash", "reference"}:
             raise ValueError(column)
         cond, params = scope_sql(scope)
         conds = [f"{column} = ?", cond]
@@ -150,13 +166,27 @@ class ContactReads(Sql):
 
 class ContactWrites(ContactReads):
     send: Executor
+    next_reference_sql: str = NEXT_REFERENCE_SQLITE
+
+    def next_reference_number(self) -> int:
+        """The reference counter's next value; unique across the store, also when several
+        transactions (server processes) ask at once."""
+        return int(self.run(self.next_reference_sql)[0]["number"])
 
     def upsert_contact(self, row: ContactRow) -> bool:
         """Insert, or replace when `row.rev` is higher than stored and the stored contact is
-        the same agent's; False for a no-op (`contact_owner` tells the two apart)."""
+        the same agent's; False for a no-op (`contact_owner` tells the two apart). The
+        stored reference is never replaced: when a concurrent first save gave the contact
+        another one, `row` (and its record) takes the stored one."""
         rows = self.run(_UPSERT, contact_values(row))
         if not rows:
             return False
+        stored = rows[0]["reference"]
+        if stored != row.reference:
+            row.reference = stored
+            row.data["reference"] = stored
+            row.data_json = json.dumps(row.data)
+            self.send("UPDATE contacts SET data = ? WHERE id = ?", (row.data_json, row.id))
         self.send("DELETE FROM contact_questions WHERE contact_id = ?", (row.id,))
         for question in figures.question_rows(row.id, row.data):
             self.send(QUESTION_INSERT, question)

@@ -26,6 +26,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from loket.server.storage.base import Executor, Listener, Reads, Row, Storage, Writes, db_time
+from loket.server.storage.contacts import NEXT_REFERENCE_POSTGRES
 from loket.server.storage.schema import apply_migrations
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ class PostgresStorage(Storage):
                 send("SELECT pg_advisory_xact_lock(?)", (_CHANGE_LOCK,))
 
             tx = Writes(run, order_changes=order_changes, send=send)
+            tx.next_reference_sql = NEXT_REFERENCE_POSTGRES
             with conn.transaction():
                 yield tx
                 tx.flush_changes()

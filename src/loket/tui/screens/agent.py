@@ -153,6 +153,15 @@ class AgentScreen(Screen[None]):
             priority=True,
         ),
         Binding(
+            "alt+r",
+            "find_reference",
+            S.KEY_FIND_REFERENCE,
+            key_display="Alt+R",
+            id="find-reference",
+            show=False,
+            priority=True,
+        ),
+        Binding(
             "f11,ctrl+g",
             "pause",
             S.KEY_PAUSE,
@@ -291,6 +300,7 @@ class AgentScreen(Screen[None]):
         status.set_sync(self.app.sync_state)
         workspace = self.workspace
         status.set_open_count(workspace.open_count if workspace else 0)
+        self._show_reference(status)
         if workspace is None or services is None:
             status.set_started(None)
         elif services.presence.paused:
@@ -298,6 +308,23 @@ class AgentScreen(Screen[None]):
             status.set_started(services.presence.pause_since, S.STATE_PAUSE.format(reason=reason))
         else:
             status.set_started(workspace.since, _STATE_LABELS[workspace.state])
+
+    def _show_reference(self, status: StatusLine) -> None:
+        """The open contact's reference number, as the central store gave it (it arrives
+        with the first sync after the contact was saved; the screen's copy learns it)."""
+        services, contact = self.services, self.contact
+        if services is None or contact is None or not contact.id:
+            status.set_reference(None)
+            return
+        if contact.reference is None:
+            stored = services.contacts.get(contact.id)
+            contact.reference = stored.reference if stored is not None else None
+        status.set_reference(contact.reference or "")
+
+    def sync_changed(self, _state: object) -> None:
+        """The app calls this when the sync state changes: a reference may have come."""
+        if self.is_mounted:
+            self._show_reference(self.query_one(StatusLine))
 
     @property
     def state(self) -> CallState:
@@ -490,15 +517,53 @@ class AgentScreen(Screen[None]):
         if services is None or not self._history_items:
             self.notify(S.HISTORY_OPEN_NONE, timeout=4)
             return
+        self._open_history(services, self._history_items)
+
+    def _open_history(self, services: ConsoleServices, items: list[ContactSummary]) -> None:
         from loket.tui.screens.history import HistoryScreen
 
         own = {
             item.id: contact
-            for item in self._history_items
+            for item in items
             if item.agent == services.user.name
             and (contact := services.contacts.get(item.id)) is not None
         }
-        self.app.push_screen(HistoryScreen(self._history_items, own))
+        self.app.push_screen(HistoryScreen(items, own))
+
+    def action_find_reference(self) -> None:
+        """The resident quotes a reference number: open that contact (read-only)."""
+        from loket.tui.screens.prompt_dialog import PromptDialog
+
+        def asked(answer: dict[str, str] | None) -> None:
+            if answer and answer.get("text"):
+                self._find_reference(answer["text"])
+
+        dialog = PromptDialog(S.REFERENCE_FIND_TITLE, S.REFERENCE_FIND_QUESTION)
+        self.app.push_screen(dialog, asked)
+
+    @work(thread=True, exclusive=True, group="reference", exit_on_error=False)
+    def _find_reference(self, reference: str) -> None:
+        services = self.app.wait_services()
+        if services is None:
+            return
+        online = services.sync.state().online is not False
+        contact_id = self.contact.id if self.contact else ""
+        try:
+            items = services.contacts.customer_history(
+                reference=reference, online=online, for_contact=contact_id
+            )
+        except DomainError as exc:
+            self.app.call_from_thread(self.notify, exc.errors[0].message, severity="warning")
+            return
+        self.app.call_from_thread(self._found_reference, services, reference, items)
+
+    def _found_reference(
+        self, services: ConsoleServices, reference: str, items: list[ContactSummary]
+    ) -> None:
+        if not items:
+            self.notify(S.REFERENCE_NOT_FOUND.format(ref=reference), severity="warning")
+            return
+        self._open_history(services, items)
 
     def _change_event(self, data: dict[str, Any]) -> None:
         """From the stream thread: a task of the history on screen changed (the back

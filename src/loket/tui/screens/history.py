@@ -55,10 +55,7 @@ class HistoryScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = S.HISTORY_SCREEN_TITLE.format(n=len(self.items))
-            options = [
-                Option(history_row(item).splitlines()[0], id=str(i))
-                for i, item in enumerate(self.items)
-            ]
+            options = [Option(_list_row(item), id=str(i)) for i, item in enumerate(self.items)]
             yield OptionList(*options, id="history-list")
             with VerticalScroll(id="history-detail-box"):
                 yield Static("", id="history-detail")
@@ -88,11 +85,19 @@ class HistoryScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+def _list_row(item: ContactSummary) -> str:
+    """A history row's first line, led by the reference number the resident may quote."""
+    row = history_row(item).splitlines()[0]
+    return f"{item.reference} {row}" if item.reference else row
+
+
 def contact_detail(item: ContactSummary, own: Contact | None) -> Text:
     """The whole earlier contact as far as this agent may see it."""
     text = Text()
     when = local(item.started_at).strftime("%d-%m-%Y %H:%M")
     text.append(S.HISTORY_DETAIL_HEAD.format(when=when, channel=item.channel), style="bold")
+    if item.reference:
+        text.append("\n" + S.HISTORY_DETAIL_REFERENCE.format(ref=item.reference))
     text.append("\n" + S.HISTORY_DETAIL_AGENT.format(agent=item.agent, source=item.source))
     tasks = {task.id: task for task in item.tasks}
     if own is not None:  # this agent's own contact: every question with its notes
