@@ -300,7 +300,7 @@ class AgentScreen(Screen[None]):
         status.set_sync(self.app.sync_state)
         workspace = self.workspace
         status.set_open_count(workspace.open_count if workspace else 0)
-        self._show_reference(status)
+        self._show_reference()
         if workspace is None or services is None:
             status.set_started(None)
         elif services.presence.paused:
@@ -309,22 +309,24 @@ class AgentScreen(Screen[None]):
         else:
             status.set_started(workspace.since, _STATE_LABELS[workspace.state])
 
-    def _show_reference(self, status: StatusLine) -> None:
-        """The open contact's reference number, as the central store gave it (it arrives
-        with the first sync after the contact was saved; the screen's copy learns it)."""
+    def _show_reference(self) -> None:
+        """The open contact's reference number in the notes pad's title, as the central
+        store gave it (it arrives with the first sync after the contact was stored; the
+        screen's copy learns it then). The status line has no room left at 80 columns."""
         services, contact = self.services, self.contact
-        if services is None or contact is None or not contact.id:
-            status.set_reference(None)
-            return
-        if contact.reference is None:
-            stored = services.contacts.get(contact.id)
-            contact.reference = stored.reference if stored is not None else None
-        status.set_reference(contact.reference or "")
+        title = S.NOTES
+        if services is not None and contact is not None and contact.id:
+            if contact.reference is None:
+                stored = services.contacts.get(contact.id)
+                contact.reference = stored.reference if stored is not None else None
+            ref = contact.reference
+            title = S.NOTES_REFERENCE.format(ref=ref) if ref else S.NOTES_REFERENCE_PENDING
+        for notes in self.query("#notes"):
+            notes.border_title = title
 
     def sync_changed(self, _state: object) -> None:
         """The app calls this when the sync state changes: a reference may have come."""
-        if self.is_mounted:
-            self._show_reference(self.query_one(StatusLine))
+        self._show_reference()
 
     @property
     def state(self) -> CallState:

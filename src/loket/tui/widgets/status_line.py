@@ -1,5 +1,4 @@
-"""The line on top: call timer, who is logged in, online/offline, outbox, last sync, the
-open contact's reference number.
+"""The line on top: call timer, who is logged in, online/offline, outbox, last sync.
 
 The timer is the only thing that ticks (once a second) and only its own label is
 redrawn, so an idle console stays well under 1% CPU.
@@ -53,7 +52,6 @@ class StatusLine(Horizontal):
     StatusLine > #status-timer { text-style: bold; color: $accent; }
     StatusLine > #status-sync { width: 1fr; }
     StatusLine > #status-open { color: $text-muted; }
-    StatusLine > #status-ref { color: $text-muted; }
     StatusLine.-offline > #status-sync { color: $warning; }
     """
 
@@ -66,7 +64,6 @@ class StatusLine(Horizontal):
         yield Static(S.TIMER.format(time="--:--"), id="status-timer")
         yield Static(S.STARTING, id="status-user")
         yield Static("", id="status-sync")
-        yield Static("", id="status-ref")
         yield Static("", id="status-open")
 
     def on_mount(self) -> None:
@@ -96,17 +93,6 @@ class StatusLine(Horizontal):
         for part in self.query("#status-sync").results(Static):
             part.update(describe_sync(state))
         self.set_class(bool(state is not None and state.online is False), "-offline")
-
-    def set_reference(self, reference: str | None) -> None:
-        """The open contact's reference number ("" not given yet; None: no contact)."""
-        if reference is None:
-            text = ""
-        elif reference:
-            text = S.STATUS_REFERENCE.format(ref=reference)
-        else:
-            text = S.STATUS_REFERENCE_PENDING
-        for part in self.query("#status-ref").results(Static):
-            part.update(text)
 
     def set_open_count(self, count: int) -> None:
         text = S.OPEN_CONTACTS.format(n=count) if count > 1 else ""
