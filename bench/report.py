@@ -57,6 +57,7 @@ from loket.server.services.common import Context  # noqa: E402
 from loket.server.services.figures import FigureService, report_parts  # noqa: E402
 from loket.server.storage import figures  # noqa: E402
 from loket.server.storage.base import Storage, db_time, open_storage  # noqa: E402
+from loket.server.storage.changes import ChangeRow  # noqa: E402
 from loket.server.storage.contacts import (  # noqa: E402
     CONTACT_COLUMNS,
     QUESTION_INSERT,
@@ -517,7 +518,10 @@ def bench_backend(name: str, storage: Storage, rounds: int, rebuild: bool) -> li
                 ("GET /live/office figures", partial(office, service, moment)),
             ):
                 median, p95, _ = timed(fn, rounds)
-                print(f"  supervisor {part:<26} {median:8.1f} ms  p95 {p95:8.1f}")
+                print(
+                    f"  supervisor {part:<26} {median:8.1f} ms  p95 {p95:8.1f}"
+                    f"  floor {floor_ms:6.1f} (count(*) of the day's contacts)"
+                )
                 results.append(
                     {
                         "backend": name,
@@ -529,6 +533,66 @@ def bench_backend(name: str, storage: Storage, rounds: int, rebuild: bool) -> li
                         "floor_ms": round(floor_ms + task_floor_ms, 1),
                     }
                 )
+    results += push_cost(name, storage, max(rounds, 50) * 4)
+    return results
+
+
+def _push_row(i: int, started: datetime) -> ContactRow:
+    """A closed contact with one resolved question, as a push writes it."""
+    cid = f"bench-push-{i:05d}"
+    data = {
+        "id": cid,
+        "agent": AGENTS[i % len(AGENTS)],
+        "channel": "telefoon",
+        "started_at": _iso(started),
+        "ended_at": _iso(started + timedelta(seconds=300)),
+        "wrapup_started_at": _iso(started + timedelta(seconds=240)),
+        "customer": None,
+        "satisfaction": None,
+        "questions": [{"id": f"{cid}q0", "text": "vraag", "notes": "", "products": [PRODUCTS[0]],
+                       "outcome": OUTCOMES[0], "task_id": None}],
+        "status": "closed",
+        "rev": 1,
+        "call_id": None,
+    }  # fmt: skip
+    return ContactRow(cid, data["agent"], "telefoon", data["started_at"], "closed", 1, False, data)
+
+
+def push_cost(name: str, storage: Storage, n: int) -> list[dict]:
+    """One contact written in its own transaction (upsert and change-log entry) on the
+    live day, whose summary the write keeps current, against the same write on a past
+    day (the peer: nothing to keep); the rows are taken out again afterwards."""
+    service = FigureService(Context(storage, _clock(TODAY_NOW)))
+    service.refresh(TODAY)
+    past = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    results = []
+    print(f"\n{name} one contact pushed, {n} pushes each, one transaction per push:")
+    for label, base, offset in (
+        ("on a past day (peer)", past, 0),
+        ("on the live day", TODAY_NOW - timedelta(hours=2), n),
+    ):
+        times = []
+        for i in range(n):
+            row = _push_row(offset + i, base + timedelta(seconds=i))
+            started = time.perf_counter()
+            with storage.write() as w:
+                w.upsert_contact(row)
+                w.queue_change(ChangeRow("contact", row.id, row.started_at, row.agent, row.data))
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        median = statistics.median(times)
+        p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+        print(f"  {label:<22} {median:8.2f} ms  p95 {p95:8.2f}  ({1000 / median:,.0f}/s serial)")
+        results.append(
+            {"backend": name, "period": "push", "by": "-", "part": label,
+             "median_ms": round(median, 2), "p95_ms": round(p95, 2), "floor_ms": None}
+        )  # fmt: skip
+    with storage.write() as w:
+        w.run("DELETE FROM contact_questions WHERE contact_id LIKE 'bench-push-%'")
+        w.run("DELETE FROM contacts WHERE id LIKE 'bench-push-%'")
+        w.run("DELETE FROM changes WHERE entity_id LIKE 'bench-push-%'")
+        w.build_days(figures.Days(days=[past.date().isoformat()]))
+        w.make_live(TODAY.isoformat())
     return results
 
 

@@ -443,8 +443,8 @@ def test_team_stock_from_sql_matches_the_domains_team_queues(live_server: Any) -
 
 @pg
 def test_an_open_day_is_summarised_once_it_is_past(live_server: Any) -> None:
-    """Today is read from the rows and kept as an open day; the first report after
-    midnight builds its summary (in its own transaction) and the day leaves the open set."""
+    """Today is the live day (summarised, kept current on write) and later days are open;
+    after midnight the next day is live and the 3rd stays summarised."""
     from loket.server.auth import User
     from loket.server.services.common import Context
     from loket.server.services.figures import FigureService
@@ -458,14 +458,17 @@ def test_an_open_day_is_summarised_once_it_is_past(live_server: Any) -> None:
                                                    "day")["groups"]}  # fmt: skip
     with storage.read() as r:
         _, pending = r.figure_state()
-    assert "2025-12-03" in pending and "2025-12-05" in pending  # today and a later day
+        assert r.stored_live_day() == "2025-12-03"
+    assert "2025-12-03" not in pending and "2025-12-05" in pending  # a later day is open
     clock["now"] = _at("2025-12-04T11:00:00")
     second = {g["group"]: g for g in service.report(sup, date(2025, 12, 1), date(2025, 12, 5),
                                                     "day")["groups"]}  # fmt: skip
     with storage.read() as r:
         _, pending = r.figure_state()
         built = r.count_floor("figure_days", "2025-12-03", "2025-12-03")
-    assert "2025-12-03" not in pending and "2025-12-05" in pending
-    assert built > 0  # the 3rd is summarised now
+        live = r.stored_live_day()
+    assert "2025-12-03" not in pending and "2025-12-04" not in pending
+    assert "2025-12-05" in pending and live == "2025-12-04"
+    assert built > 0  # the 3rd is summarised
     assert first == second
     assert second["2025-12-03"]["contacts"] == 1 and second["2025-12-03"]["handled"] == 1

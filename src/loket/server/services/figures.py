@@ -172,29 +172,37 @@ class FigureService:
         open_days: list[str],
         want: frozenset[str] | None = None,
     ) -> list[tuple[str, list[Row]]]:
-        parts = report_parts(by, first, last, now, open_days)
+        # The live day is the refresh's today: the day of `now` (the same moment).
+        live = datetime.fromisoformat(now).astimezone(AMSTERDAM).date().isoformat()
+        parts = report_parts(by, first, last, now, open_days, live)
         if want is not None:
             parts = [p for p in parts if p[0].removeprefix("open_") in want]
         with self.ctx.storage.read() as r:
             return [(name, r.figure_part(sql, params)) for name, sql, params in parts]
 
     def refresh(self, today: date) -> list[str]:
-        """Bring the day summaries up to date for every day before `today`; returns the days
-        a report must read from the rows instead (today, later days, and any changed
-        since the last build while the summaries were not rebuilt)."""
+        """Bring the day summaries up to date for every day before `today`, and make
+        `today` the live day (its summary kept current by every write,
+        `loket.server.storage.live_figures`); returns the days a report must read from
+        the rows instead (later days, and any changed since the last build while the
+        summaries were not rebuilt)."""
         storage = self.ctx.storage
         day = today.isoformat()
         with storage.read() as r:
             built, pending = r.figure_state()
             top = r.max_seq()
+            live = r.stored_live_day()
             changed = r.changed_days(built, top) if built is not None and top > built else set()
-        open_days = changed | pending
+        if live != day:
+            with storage.write() as w:
+                w.make_live(day)
+        open_days = (changed | pending) - {day}
         if (
             built is not None
             and all(d >= day for d in open_days)
             and top - built <= REBUILD_AFTER_CHANGES
         ):
-            return sorted(open_days | {day})
+            return sorted(open_days)
         yesterday = (today - timedelta(days=1)).isoformat()
         if built is None:  # first build: every month up to yesterday, from the rows
             with storage.read() as r:
@@ -216,11 +224,11 @@ class FigureService:
             w.lock_figures()
             now_built, now_pending = w.figure_state()
             if now_built != built:  # another process finished a build meanwhile: its view
-                return sorted({d for d in now_pending if d >= day} | {day})
+                return sorted({d for d in now_pending if d > day})
             later = w.days_from(day) if built is None else {d for d in open_days if d >= day}
-            later |= {d for d in now_pending if d >= day}
+            later = {d for d in later | now_pending if d > day}
             w.set_figure_state(top, later)
-        return sorted(later | {day})
+        return sorted(later)
 
 
 # Subsets of a report's parts for figures that need less than all of it.
@@ -236,11 +244,12 @@ REBUILD_AFTER_CHANGES = 2000
 
 
 def report_parts(
-    by: str, first: str, last: str, now: str, open_days: list[str]
+    by: str, first: str, last: str, now: str, open_days: list[str], live: str | None = None
 ) -> list[tuple[str, str, list[Any]]]:
     """Every statement of one report, (part, SQL, params): the summaries of the built
-    days, the open days in the period from the rows, and the task figures."""
-    parts = figures.summary_parts(by, first, last, open_days)
+    days (`live`: the day kept current on write), the open days in the period from the
+    rows, and the task figures."""
+    parts = figures.summary_parts(by, first, last, open_days, live)
     inside = [d for d in open_days if first <= d <= last]
     for at in range(0, len(inside), figures.DAYS_PER_STATEMENT):
         days = figures.Days(days=inside[at : at + figures.DAYS_PER_STATEMENT])

@@ -21,10 +21,21 @@ from loket.server.storage.bsn import BsnReads, BsnWrites
 from loket.server.storage.changes import ChangeReads, ChangeRow, ChangeWrites
 from loket.server.storage.contacts import ContactReads, ContactWrites
 from loket.server.storage.figures import FigureReads, FigureWrites
+from loket.server.storage.live_figures import LiveLocks
 from loket.server.storage.sql import Executor, Row
 from loket.server.storage.tasks import TaskReads, TaskWrites
 
-__all__ = ["Executor", "Listener", "Reads", "Row", "Storage", "Writes", "db_time", "open_storage"]
+__all__ = [
+    "Executor",
+    "Listener",
+    "LiveLocks",
+    "Reads",
+    "Row",
+    "Storage",
+    "Writes",
+    "db_time",
+    "open_storage",
+]
 
 Listener = Callable[[], None]
 
@@ -48,9 +59,14 @@ class Writes(
     """Write statements, used inside one transaction opened by the backend."""
 
     def __init__(
-        self, run: Executor, order_changes: Callable[[], None], send: Executor | None = None
+        self,
+        run: Executor,
+        order_changes: Callable[[], None],
+        send: Executor | None = None,
+        live_locks: LiveLocks | None = None,
     ) -> None:
         super().__init__(run)
+        self.live_init(live_locks or LiveLocks())
         # `send`: a statement whose result nobody reads. A backend may queue it and ship it
         # with the next `run` (PostgreSQL pipeline mode: one round trip for several
         # statements); its error then comes out of that next `run`.
@@ -77,8 +93,9 @@ class Storage(ABC):
         """One write transaction; commits on success, rolls back on any exception.
 
         Change-log entries still queued (`Writes.queue_change`) are written right before
-        the commit. The change-log order lock (PostgreSQL) is taken only there, after every
-        row lock the transaction takes, so a transaction holding it never waits for one.
+        the commit, and after them the live day's summary changes (`Writes.flush_live`).
+        The change-log order lock (PostgreSQL) is taken only there, after every row lock
+        the transaction takes, so a transaction holding it never waits for one.
         """
 
     @abstractmethod

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from loket.server.storage.live_figures import LiveFigures
 from loket.server.storage.sql import CHUNK, Executor, Row, Sql, scope_sql, sql_in
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class ChangeReads(Sql):
         )
 
 
-class ChangeWrites(ChangeReads):
+class ChangeWrites(ChangeReads, LiveFigures):
     """The change-log half of a write transaction: `Writes` sets the state below."""
 
     send: Executor
@@ -106,6 +107,7 @@ class ChangeWrites(ChangeReads):
         transaction is still usable). If the rollback itself fails, that error goes on:
         the transaction is lost and the caller must not commit it."""
         appended, pending = len(self.appended), len(self.pending)
+        live = self.live_mark()
         self.send("SAVEPOINT item")
         try:
             yield
@@ -114,6 +116,7 @@ class ChangeWrites(ChangeReads):
             self.send("RELEASE SAVEPOINT item")
             del self.appended[appended:]
             del self.pending[pending:]
+            self.live_undo(live)
             if isinstance(exc, Exception) and not isinstance(exc, expected):
                 raise ItemFailed(type(exc).__name__) from exc
             raise

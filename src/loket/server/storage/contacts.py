@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from loket.server.storage import figures
+from loket.server.storage.live_figures import LiveFigures
 from loket.server.storage.sql import Executor, Row, Sql, scope_sql
 
 if TYPE_CHECKING:
@@ -164,7 +165,10 @@ class ContactReads(Sql):
         return self.run(sql, [*params, limit])
 
 
-class ContactWrites(ContactReads):
+_DAY = CONTACT_COLUMNS.index("local_day")
+
+
+class ContactWrites(ContactReads, LiveFigures):
     send: Executor
     next_reference_sql: str = NEXT_REFERENCE_SQLITE
 
@@ -178,7 +182,9 @@ class ContactWrites(ContactReads):
         the same agent's; False for a no-op (`contact_owner` tells the two apart). The
         stored reference is never replaced: when a concurrent first save gave the contact
         another one, `row` (and its record) takes the stored one."""
-        rows = self.run(_UPSERT, contact_values(row))
+        values = contact_values(row)
+        self.live_before_contact(row.id, values[_DAY])
+        rows = self.run(_UPSERT, values)
         if not rows:
             return False
         stored = rows[0]["reference"]

@@ -21,7 +21,7 @@ from calendar import monthrange
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loket.domain.kpi import (
     CALLBACK_NORM_DAYS,
@@ -35,6 +35,9 @@ from loket.domain.period import GROUPINGS
 from loket.domain.sla import AMSTERDAM, DEFAULT_CALENDAR
 from loket.domain.tasks import CALLBACK_ATTEMPT, LOG_ACTION
 from loket.server.storage.sql import CHUNK, Row, Sql, sql_in
+
+if TYPE_CHECKING:
+    from loket.server.storage.live_figures import LiveLocks
 
 NONE = "–"  # the group of rows without a value for the grouping
 DAYS_PER_STATEMENT = CHUNK  # open or rebuilt days named in one statement
@@ -61,6 +64,16 @@ TASK_FIGURE_COLUMNS = (
 )
 
 CALLBACK_STEP = LOG_ACTION[CALLBACK_ATTEMPT]  # the log word of a callback attempt
+
+
+def day_text(value: int) -> str:
+    """figure_state keeps numbers: a day as YYYYMMDD."""
+    text = f"{value:08d}"
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+
+
+def day_number(day: str) -> int:
+    return int(day.replace("-", ""))
 
 
 def _local(moment: datetime | None) -> tuple[str | None, str | None]:
@@ -245,13 +258,16 @@ class Days:
         return f"{column} IN {sql_in(self.days)}", list(self.days)
 
 
-def contact_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
+def contact_parts(
+    dim: str, days: Days, ids: Sequence[str] = ()
+) -> list[tuple[str, str, list[Any]]]:
     """(part, SQL, params) of the contact figures over `days`, one row per (day, week,
-    group): the statements a day summary is built from and a report runs over open days.
+    group): the statements a day summary is built from and a report runs over open days;
+    with `ids`, only those contacts' share (what a write adds to the live day).
     Parts: `contacts` (CONTACT_SUMS), `questions` (QUESTION_SUMS and FCR_CONTACT_SUMS)
     and `hist` (measure, bucket, n)."""
     join, g = _CONTACT_DIM[dim]
-    cond, params = days.sql("c.local_day")
+    cond, params = _only(days.sql("c.local_day"), "c.id", ids)
     distinct = "DISTINCT " if join else ""
     inner = (
         f"SELECT {distinct}c.local_day AS day, c.local_week AS week, {g} AS grp, c.id,"
@@ -286,7 +302,7 @@ def contact_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
         qjoin, qg = "", "''"
     else:
         qjoin, qg = " JOIN contacts c ON c.id = q.contact_id" + join, g
-    qcond, qparams = days.sql("q.local_day")
+    qcond, qparams = _only(days.sql("q.local_day"), "q.contact_id", ids)
     qinner = (
         f"SELECT {'DISTINCT ' if join and dim != 'product' else ''}q.local_day AS day,"
         f" {qg} AS grp, q.contact_id, q.idx, q.outcome, q.closed"
@@ -317,6 +333,14 @@ def contact_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
         ("questions", questions, qparams),
         ("hist", hist, params * len(MEASURES)),
     ]
+
+
+def _only(found: tuple[str, list[Any]], column: str, ids: Sequence[str]) -> tuple[str, list[Any]]:
+    """A day condition narrowed to the rows of `ids` (none: unchanged)."""
+    cond, params = found
+    if not ids:
+        return cond, params
+    return f"{cond} AND {column} IN {sql_in(ids)}", [*params, *ids]
 
 
 def _key(by: str) -> str:
@@ -359,12 +383,13 @@ def _prev_day(day: str) -> str:
 
 
 def summary_parts(
-    by: str, first: str, last: str, open_days: Sequence[str]
+    by: str, first: str, last: str, open_days: Sequence[str], live: str | None = None
 ) -> list[tuple[str, str, list[Any]]]:
     """(part, SQL, params) reading the day summaries of `by` over first..last, minus the
     open days (those come from `contact_parts`): `summary` (DAY_SUMS), and the duration
     histograms: whole months from `figure_hist_month` (`summary_hist_month`; not for the
-    day and week groupings), the other days from `figure_hist` (`summary_hist`)."""
+    day and week groupings, nor the month of the `live` day, whose summary changes with
+    every write), the other days from `figure_hist` (`summary_hist`)."""
     key, dim = _key(by), dim_of(by)
     skip = [d for d in open_days if first <= d <= last]
     cond = "dim = ? AND local_day >= ? AND local_day <= ?"
@@ -376,7 +401,7 @@ def summary_parts(
         ("summary", f"SELECT {key} AS grp, {sums} FROM figure_days WHERE {cond} GROUP BY {key}",
          params),
     ]  # fmt: skip
-    months, ranges = split_months(first, last, open_days)
+    months, ranges = split_months(first, last, [*open_days, *([live] if live else [])])
     if key != "grp":
         months, ranges = [], [(first, last)]
     if months:
@@ -404,12 +429,15 @@ def summary_parts(
     return parts
 
 
-def task_sum_parts(dim: str, days: Days) -> list[tuple[str, str, list[Any]]]:
+def task_sum_parts(
+    dim: str, days: Days, ids: Sequence[str] = ()
+) -> list[tuple[str, str, list[Any]]]:
     """(part, SQL, params) of the task figures that no longer change with "now", one row
     per (day, week, group): `task_sums` (TASK_SUMS) and `resolve_hist` (time to resolve
-    of the done tasks, bucketed). Built into the day summaries like the contact parts."""
+    of the done tasks, bucketed). Built into the day summaries like the contact parts;
+    with `ids`, only those tasks' share."""
     g = _TASK_DIM[dim]
-    cond, params = days.sql("k.local_day")
+    cond, params = _only(days.sql("k.local_day"), "k.id", ids)
     sums = (
         f"SELECT k.local_day AS day, k.local_week AS week, {g} AS grp, COUNT(*) AS tasks,"
         " SUM(CASE WHEN k.status = 'done' THEN 1 ELSE 0 END) AS resolved,"
@@ -489,6 +517,11 @@ class FigureReads(Sql):
         row = self._one(sql, (first, last))
         return int(row["n"]) if row else 0
 
+    def stored_live_day(self) -> str | None:
+        """The day whose summary writes keep current (`live_figures`), if any."""
+        row = self._one("SELECT value FROM figure_state WHERE name = 'live_day'")
+        return day_text(int(row["value"])) if row else None
+
     def figure_state(self) -> tuple[int | None, set[str]]:
         """(change seq the summaries were built up to, or None if never; open days)."""
         built: int | None = None
@@ -561,6 +594,29 @@ class FigureReads(Sql):
 
 
 class FigureWrites(FigureReads):
+    live_locks: LiveLocks  # set up by `LiveFigures.live_init`
+    _live: tuple[str | None] | None
+
+    def make_live(self, day: str) -> None:
+        """Make `day` the live day (kept current on write): its summary built from its
+        rows, alone against every writer (`LiveLocks.exclusive`), so no push is half in
+        it. The month of the day that was live gets its histograms (they were not read
+        while it was live)."""
+        self.live_locks.exclusive()
+        self.lock_figures()
+        row = self._one("SELECT value FROM figure_state WHERE name = 'live_day'")
+        before = day_text(int(row["value"])) if row else None
+        self.build_days(Days(days=[day]))
+        self.run(
+            "INSERT INTO figure_state (name, value) VALUES ('live_day', ?) ON CONFLICT (name)"
+            " DO UPDATE SET value = excluded.value",
+            (day_number(day),),
+        )
+        self.run("DELETE FROM figure_state WHERE name = ?", (f"open:{day}",))  # built now
+        self._live = (day,)
+        if before is not None and before != day:
+            self.build_months(Days(days=[before]))
+
     def lock_figures(self) -> None:
         """Serialise summary builds (PostgreSQL: a row lock; SQLite writes are serial)."""
         self.run(
@@ -627,7 +683,7 @@ class FigureWrites(FigureReads):
             )
 
     def set_figure_state(self, built: int, pending: set[str]) -> None:
-        self.run("DELETE FROM figure_state WHERE name <> 'lock'")
+        self.run("DELETE FROM figure_state WHERE name NOT IN ('lock', 'live_day')")
         self.run("INSERT INTO figure_state (name, value) VALUES ('built_seq', ?)", (built,))
         for day in sorted(pending):
             self.run("INSERT INTO figure_state (name, value) VALUES (?, 0)", (f"open:{day}",))

@@ -25,7 +25,16 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from loket.server.storage.base import Executor, Listener, Reads, Row, Storage, Writes, db_time
+from loket.server.storage.base import (
+    Executor,
+    Listener,
+    LiveLocks,
+    Reads,
+    Row,
+    Storage,
+    Writes,
+    db_time,
+)
 from loket.server.storage.contacts import NEXT_REFERENCE_POSTGRES
 from loket.server.storage.schema import apply_migrations
 
@@ -34,6 +43,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "loket_changes"
 _CHANGE_LOCK = 7_305_001  # advisory lock key: change-log order
 _MIGRATION_LOCK = 7_305_002  # advisory lock key: schema migrations
+_LIVE_LOCK = 7_305_003  # advisory lock key: the live day's summary (storage/live_figures)
 
 
 def _pg(sql: str) -> str:
@@ -138,6 +148,18 @@ class PostgresStorage(Storage):
         with self._pool.connection() as conn, conn.transaction():
             yield Reads(self._executor(conn))
 
+    @staticmethod
+    def _live_locks(send: Executor) -> LiveLocks:
+        """Pushes share the live-day lock, its build takes it alone (storage/live_figures)."""
+
+        def share() -> None:
+            send("SELECT pg_advisory_xact_lock_shared(?)", (_LIVE_LOCK,))
+
+        def exclusive() -> None:
+            send("SELECT pg_advisory_xact_lock(?)", (_LIVE_LOCK,))
+
+        return LiveLocks(share=share, exclusive=exclusive, row=" FOR UPDATE")
+
     @contextmanager
     def write(self) -> Iterator[Writes]:
         with self._pool.connection() as conn, conn.pipeline() as pipe:
@@ -148,11 +170,13 @@ class PostgresStorage(Storage):
                 # out with the INSERT after it, one round trip less while it is held.
                 send("SELECT pg_advisory_xact_lock(?)", (_CHANGE_LOCK,))
 
-            tx = Writes(run, order_changes=order_changes, send=send)
+            locks = self._live_locks(send)
+            tx = Writes(run, order_changes=order_changes, send=send, live_locks=locks)
             tx.next_reference_sql = NEXT_REFERENCE_POSTGRES
             with conn.transaction():
                 yield tx
                 tx.flush_changes()
+                tx.flush_live()
                 if tx.appended:
                     send("SELECT pg_notify(?, ?)", (CHANNEL, str(tx.appended[-1])))
         if tx.appended:

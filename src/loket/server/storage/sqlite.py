@@ -126,6 +126,7 @@ class SqliteStorage(Storage):
             try:
                 yield tx
                 tx.flush_changes()
+                tx.flush_live()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

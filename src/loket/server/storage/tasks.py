@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from loket.server.storage import figures
+from loket.server.storage.live_figures import LiveFigures
 from loket.server.storage.sql import Row, Sql, scope_sql, sql_in
 
 if TYPE_CHECKING:
@@ -70,13 +71,18 @@ class TaskReads(Sql):
         )
 
 
-class TaskWrites(TaskReads):
+class TaskWrites(TaskReads, LiveFigures):
     def insert_task(self, row: TaskRow) -> bool:
-        rows = self.run(_INSERT, (*task_values(row), row.contact_id, row.contact_id))
+        values = task_values(row)
+        self.live_before_task(row.id, row.contact_id, values[_DAY], row.team, insert=True)
+        rows = self.run(_INSERT, (*values, row.contact_id, row.contact_id))
         return bool(rows)
 
     def update_task(self, row: TaskRow, expected_version: int) -> bool:
         """Write the new state only if nobody changed the task since `expected_version`."""
+        columns = figures.task_columns(row.data)
+        day = columns[figures.TASK_FIGURE_COLUMNS.index("local_day")]
+        self.live_before_task(row.id, row.contact_id, day, row.team, insert=False)
         rows = self.run(
             _UPDATE,
             (
@@ -86,7 +92,7 @@ class TaskWrites(TaskReads):
                 row.due_at,
                 row.version,
                 json.dumps(row.data),
-                *figures.task_columns(row.data),
+                *columns,
                 row.id,
                 expected_version,
             ),
@@ -122,6 +128,9 @@ _UPDATE = (
     + ", ".join(f"{c} = ?" for c in figures.TASK_FIGURE_COLUMNS)
     + " WHERE id = ? AND version = ? RETURNING id"
 )
+
+
+_DAY = TASK_COLUMNS.index("local_day")
 
 
 def task_values(row: TaskRow) -> tuple[Any, ...]:
