@@ -158,7 +158,13 @@ class PostgresStorage(Storage):
         def exclusive() -> None:
             send("SELECT pg_advisory_xact_lock(?)", (_LIVE_LOCK,))
 
-        return LiveLocks(share=share, exclusive=exclusive, row=" FOR UPDATE")
+        def generic_plans(on: bool) -> None:
+            mode = "force_generic_plan" if on else "auto"
+            send(f"SET LOCAL plan_cache_mode = {mode}")
+
+        return LiveLocks(
+            share=share, exclusive=exclusive, row=" FOR UPDATE", generic_plans=generic_plans
+        )
 
     @contextmanager
     def write(self) -> Iterator[Writes]:
