@@ -45,6 +45,7 @@ class Route:
     EVENTS = "/events"
     STATS = "/stats"
     REPORT = "/report"
+    REPORT_CHARTS = "/report/charts"
     TASKS = "/tasks"
     CUSTOMER_LOOKUP = "/customers/lookup"
     CONTACT_BSN = "/contacts/{contact_id}/bsn"

@@ -39,26 +39,97 @@ def report(
     last: str = typer.Option("", "--to", help="Period end YYYY-MM-DD, inclusive."),
     by: str = typer.Option("channel", "--by", help=f"Group by: {'|'.join(GROUPINGS)}."),
     fmt: str = typer.Option("table", "--format", help="table, csv or json (with --from)."),
+    chart: bool = typer.Option(
+        False, "--chart", help="The report screen's charts in this terminal (with --date)."
+    ),
 ) -> None:
     """Figures of one day, or with --from/--to management figures over a period."""
     from loket.services import ConsoleServices
     from loket.sync import SyncError
 
+    if chart:
+        _charts(day, local, as_json, first or last)
+        return
     if first or last:
         _period_report(first, last, by, fmt, day, local)
         return
     chosen = _parse_day(day)
-    services = ConsoleServices.open(settings_or_exit())
+    settings = settings_or_exit()
+    if not local:
+        _need_server(settings.server_url, offline_hint=True)
+    services = ConsoleServices.open(settings)
     try:
         figures = services.figures.daily(chosen, central=not local)
     except SyncError as exc:
-        fail(f"the central store gave no figures: {exc}")
+        fail(_no_figures(exc, settings.server_url, offline_hint=True))
     finally:
         services.close()
     if as_json:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
     else:
         _print_report(figures, source="local store" if local else "central store")
+
+
+_LOCAL_HINT = ", or use --local for this console's own figures of one day"
+
+
+def _need_server(url: str, offline_hint: bool = False) -> None:
+    """The figures come from the central store: say how to name it when none is set."""
+    if not url:
+        hint = _LOCAL_HINT if offline_hint else ""
+        fail(
+            "no central store is configured: set LOKET_SERVER_URL (or server_url in the"
+            f" config file) and LOKET_TOKEN to a supervisor's or admin's token{hint}"
+        )
+
+
+def _no_figures(exc: Exception, url: str, offline_hint: bool = False) -> str:
+    """What went wrong asking the central store, and what to do about it (in English,
+    as the CLI's other messages; the sync layer's own text is Dutch, for the console)."""
+    from loket.sync.client import AuthError, Offline, RequestRefused
+
+    hint = _LOCAL_HINT if offline_hint else ""
+    if isinstance(exc, Offline):
+        return (
+            f"the central store at {url} cannot be reached: check that it runs and that"
+            f" LOKET_SERVER_URL is right, then try again{hint}"
+        )
+    if isinstance(exc, AuthError):
+        return (
+            f"the central store at {url} refused the token: figures are for supervisors and"
+            " admins; check LOKET_TOKEN"
+        )
+    if isinstance(exc, RequestRefused):
+        return f"the central store at {url} refused the request (HTTP {exc.status})"
+    return f"the central store at {url} gave no figures (a server error); try again later{hint}"
+
+
+def _charts(day: str, local: bool, as_json: bool, period: str) -> None:
+    """`--chart`: the central store's chart series, drawn as on the report screen."""
+    import shutil
+    import sys
+
+    from loket.report_charts import render
+    from loket.services import ConsoleServices
+    from loket.sync import SyncError
+
+    if local or period:
+        fail("--chart: cannot be combined with --local, --from or --to", 2)
+    chosen = _parse_day(day)
+    settings = settings_or_exit()
+    _need_server(settings.server_url)
+    services = ConsoleServices.open(settings)
+    try:
+        data = services.figures.charts(chosen)
+    except SyncError as exc:
+        fail(_no_figures(exc, settings.server_url))
+    finally:
+        services.close()
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    width = min(120, shutil.get_terminal_size((80, 24)).columns)
+    print(render(data, width=width, color=sys.stdout.isatty()))
 
 
 def _minutes(seconds: float | None) -> str:
@@ -118,11 +189,13 @@ def _period_report(first: str, last: str, by: str, fmt: str, day: str, local: bo
         start, end = parse_period(first, last, by, ("--from", "--to", "--by"))
     except PeriodError as exc:
         fail(str(exc), 2)
-    services = ConsoleServices.open(settings_or_exit())
+    settings = settings_or_exit()
+    _need_server(settings.server_url)
+    services = ConsoleServices.open(settings)
     try:
         figures = services.figures.period(start, end, by)
     except SyncError as exc:
-        fail(f"the central store gave no figures: {exc}")
+        fail(_no_figures(exc, settings.server_url))
     finally:
         services.close()
     if fmt == "json":

@@ -339,6 +339,46 @@ class ReportGroupOut(Out):
     callback_norm: float | None
 
 
+class HourlyChartOut(Out):
+    """Contacts per local hour (0..23) of the day, and the mean of the same weekday over
+    the `weeks` weeks before."""
+
+    today: list[int]
+    average: list[float]
+    weeks: int
+
+
+class FcrChartOut(Out):
+    """FCR per question (share, or null without counted questions) per channel, one
+    value per ISO week of `weeks`."""
+
+    weeks: list[str]
+    channels: dict[str, list[float | None]]
+
+
+class QueueLevelsOut(Out):
+    name: str
+    target: float
+    levels: list[float | None]
+
+
+class ServiceLevelChartOut(Out):
+    """Service level per phone queue, one value per day of `days` (null: no calls)."""
+
+    days: list[str]
+    queues: dict[str, QueueLevelsOut]
+
+
+class ChartsOut(Out):
+    """The report screen's charts (`loket report --chart`): docs/metrics.md, "Charts"."""
+
+    day: str
+    hourly: HourlyChartOut
+    fcr_weekly: FcrChartOut
+    service_level: ServiceLevelChartOut
+    generated_at: str | None
+
+
 class ReportQueueOut(Out):
     """One phone queue over the period (definitions: `loket.domain.queues`)."""
 

@@ -41,3 +41,11 @@ class Figures:
         if client is None:
             raise SyncError("Geen centrale server ingesteld (LOKET_SERVER_URL).")
         return client.report(first.isoformat(), last.isoformat(), by)
+
+    def charts(self, day: date | None = None) -> dict[str, Any]:
+        """The report's chart series (`loket.report_charts`) from the central store.
+        Raises SyncError when it cannot answer."""
+        client = self.engine.client
+        if client is None:
+            raise SyncError("Geen centrale server ingesteld (LOKET_SERVER_URL).")
+        return client.charts(day.isoformat() if day else None)

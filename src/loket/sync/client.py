@@ -136,6 +136,13 @@ class SyncClient:
             raise ServerError("Onverwacht antwoord van de server op cijfers.")
         return body
 
+    def charts(self, day: str | None = None) -> dict[str, Any]:
+        """The report screen's chart series (supervisors and admins only)."""
+        body = self._request("GET", Route.REPORT_CHARTS, params={"date": day} if day else None)
+        if not isinstance(body, dict) or not isinstance(body.get("hourly"), dict):
+            raise ServerError("Onverwacht antwoord van de server op cijfers.")
+        return body
+
     def tasks(
         self, *, team: str | None = None, status: str | None = None, cursor: str | None = None
     ) -> dict[str, Any]:

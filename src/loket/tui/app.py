@@ -34,7 +34,8 @@ if TYPE_CHECKING:  # the services load after the first frame; their types cost n
     from loket.services import ConsoleServices, SyncState
     from loket.tui.screens.agent import AgentScreen
 
-AGENT, WORKLIST, QUEUE, LIVE = "agent", "worklist", "queue", "live"
+AGENT, WORKLIST, QUEUE, LIVE, REPORT = "agent", "worklist", "queue", "live", "report"
+FIGURE_ROLES = ("supervisor", "admin")  # who may open the report (the server checks too)
 # Deferred work waits for the first frame to reach the terminal; this is the fallback should
 # that moment never be seen (e.g. a Textual that no longer calls App._display).
 FIRST_PAINT_FALLBACK_S = 0.5
@@ -68,6 +69,12 @@ def _live_screen() -> Screen:
     return LiveScreen()
 
 
+def _report_screen() -> Screen:
+    from loket.tui.screens.report import ReportScreen
+
+    return ReportScreen()
+
+
 def _loket_commands() -> type[Provider]:
     """The palette provider, imported when the palette first opens (textual.command is big)."""
     from loket.tui.commands import LoketCommands
@@ -86,6 +93,7 @@ class LoketApp(App[None]):
         WORKLIST: _worklist_screen,
         QUEUE: _queue_screen,
         LIVE: _live_screen,
+        REPORT: _report_screen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", S.KEY_HELP, id="help", key_display="F1", priority=True),
@@ -121,6 +129,14 @@ class LoketApp(App[None]):
             "switch_mode('live')",
             S.KEY_LIVE,
             id="mode-live",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "alt+g",  # grafieken (Alt+R is the reference-number lookup)
+            "switch_mode('report')",
+            S.KEY_REPORT,
+            id="mode-report",
             show=False,
             priority=True,
         ),
@@ -162,6 +178,12 @@ class LoketApp(App[None]):
         self._pops: list[CallAnswered] = []  # popped before the agent screen could take them
 
     # -- services ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The report screen is for supervisors and admins only (off the palette too)."""
+        if action == "switch_mode" and parameters == (REPORT,):
+            return self.services is not None and self.services.user.role in FIGURE_ROLES
+        return True
 
     def on_mount(self) -> None:
         if self._given is not None:

@@ -362,3 +362,19 @@ TOO_SMALL = (
 # Route dialog: Esc with something typed
 ROUTE_DISCARD_TITLE = "Doorzetten afbreken"
 ROUTE_DISCARD_QUESTION = "Wat je hier typte gaat verloren. Toch sluiten?"
+
+# Report screen (supervisors and admins): charts of the central store's figures
+KEY_REPORT = "Rapport"
+REPORT_TITLE = "Rapport {day} · bijgewerkt {time}"
+REPORT_LOADING = "Cijfers ophalen…"
+REPORT_FAILED = "Geen cijfers: {error}. G probeert het opnieuw."
+REPORT_TAB_HOURLY = "Per uur"
+REPORT_TAB_FCR = "FCR per kanaal"
+REPORT_TAB_SL = "Servicelevel"
+CHART_HOURLY = "Contacten per uur, {day} tegen gemiddelde {weekday} vorige {weeks} weken"
+CHART_TODAY = "vandaag"
+CHART_AVERAGE = "gemiddelde"
+CHART_FCR = "FCR (vragen) per kanaal per week, laatste {weeks} weken, %"
+CHART_SL = "Servicelevel per wachtrij per dag, laatste {days} dagen, %"
+CHART_NO_DATA = "(nog geen gegevens)"
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")

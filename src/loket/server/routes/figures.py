@@ -12,7 +12,7 @@ from loket.domain.period import PeriodError, parse_period
 from loket.protocol import API_PREFIX, Route
 from loket.server.deps import Caller, Store
 from loket.server.errors import ApiError
-from loket.server.responses import ReportOut, StatsOut
+from loket.server.responses import ChartsOut, ReportOut, StatsOut
 
 router = APIRouter(prefix=API_PREFIX, tags=["supervision"])
 
@@ -21,12 +21,23 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
 
-@router.get(Route.STATS, response_model=StatsOut)
-def stats(user: Caller, store: Store, date: date | None = None) -> dict[str, Any]:
-    if date is not None and not FIRST_DAY <= date <= LAST_DAY:
+def _check_day(day: date | None) -> None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
         message = f"date moet tussen {FIRST_DAY} en {LAST_DAY} liggen."
         raise ApiError("bad_request", message, [FieldError("date", message)])
+
+
+@router.get(Route.STATS, response_model=StatsOut)
+def stats(user: Caller, store: Store, date: date | None = None) -> dict[str, Any]:
+    _check_day(date)
     return store.figures.stats(user, date)
+
+
+@router.get(Route.REPORT_CHARTS, response_model=ChartsOut)
+def charts(user: Caller, store: Store, date: date | None = None) -> dict[str, Any]:
+    """The report screen's charts for `date` (default today); supervisors and admins."""
+    _check_day(date)
+    return store.figures.charts(user, date)
 
 
 @router.get(Route.REPORT, response_model=ReportOut)

@@ -89,27 +89,106 @@ class FigureService:
         )
         with self.ctx.storage.read() as r:
             rows = {row["grp"]: row for row in r.figure_part(sql, params)}
-        out = []
-        for name in sorted(set(phone) | set(rows)):
-            row, queue = rows.get(name) or {}, phone.get(name)
-            answered, abandoned = int(row.get("answered") or 0), int(row.get("abandoned") or 0)
-            in_target = int(row.get("answered_in_target") or 0)
-            counted = answered + int(row.get("abandoned_late") or 0)
-            out.append(
-                {
-                    "queue": name,
-                    "name": queue.name if queue else name,
-                    "answered": answered,
-                    "abandoned": abandoned,
-                    "answered_in_target": in_target,
-                    "service_level": _share(in_target, counted),
-                    "abandon_rate": _share(abandoned, answered + abandoned),
-                    "asa": _share(float(row.get("answer_sum") or 0.0), answered),
-                    "sl_seconds": queue.sl_seconds if queue else default,
-                    "sl_target": queue.sl_target if queue else DEFAULT_SL_TARGET,
-                }
-            )
-        return out
+        return [
+            self._queue_figures(name, rows.get(name) or {})
+            for name in sorted(set(phone) | set(rows))
+        ]
+
+    def _queue_figures(self, name: str, row: Row) -> dict[str, Any]:
+        """One queue's figures from its summed waits (`loket.domain.queues`)."""
+        queue = self.queues.get(name)
+        queue = queue if queue is not None and queue.kind == "phone" else None
+        answered, abandoned = int(row.get("answered") or 0), int(row.get("abandoned") or 0)
+        in_target = int(row.get("answered_in_target") or 0)
+        counted = answered + int(row.get("abandoned_late") or 0)
+        return {
+            "queue": name,
+            "name": queue.name if queue else name,
+            "answered": answered,
+            "abandoned": abandoned,
+            "answered_in_target": in_target,
+            "service_level": _share(in_target, counted),
+            "abandon_rate": _share(abandoned, answered + abandoned),
+            "asa": _share(float(row.get("answer_sum") or 0.0), answered),
+            "sl_seconds": queue.sl_seconds if queue else DEFAULT_SL_SECONDS["phone"],
+            "sl_target": queue.sl_target if queue else DEFAULT_SL_TARGET,
+        }
+
+    def charts(self, user: User, day: date | None) -> dict[str, Any]:
+        """The report screen's and `loket report --chart`'s series, for `day` (default
+        today): contacts per local hour against the mean of the same weekday in the 4
+        weeks before, FCR per question per channel per ISO week over 12 weeks, and the
+        service level per phone queue per day over 14 days; the report's definitions."""
+        policy.require_figures(user)
+        moment = self.ctx.clock()
+        today = moment.astimezone(AMSTERDAM).date()
+        day = day or today
+        open_days = self.refresh(today)
+        return {
+            "day": day.isoformat(),
+            "hourly": self._hourly(day),
+            "fcr_weekly": self._fcr_weekly(day, open_days),
+            "service_level": self._service_level_days(day),
+            "generated_at": to_iso(moment),
+        }
+
+    def _hourly(self, day: date) -> dict[str, Any]:
+        earlier = [day - timedelta(weeks=w) for w in range(1, CHART_WEEKDAYS + 1)]
+        _, sql, params = figures.hourly_part([d.isoformat() for d in (day, *earlier)])
+        with self.ctx.storage.read() as r:
+            rows = r.figure_part(sql, params)
+        today, before = [0] * 24, [0] * 24
+        for row in rows:
+            utc = datetime.fromisoformat(f"{row['hour']}:00:00+00:00")
+            hour = utc.astimezone(AMSTERDAM).hour
+            (today if row["day"] == day.isoformat() else before)[hour] += int(row["n"])
+        return {
+            "today": today,
+            "average": [round(n / CHART_WEEKDAYS, 2) for n in before],
+            "weeks": CHART_WEEKDAYS,
+        }
+
+    def _fcr_weekly(self, day: date, open_days: list[str]) -> dict[str, Any]:
+        monday = day - timedelta(days=day.weekday())
+        first = monday - timedelta(weeks=CHART_WEEKS - 1)
+        weeks = [_week((first + timedelta(weeks=w)).isoformat()) for w in range(CHART_WEEKS)]
+        counts: dict[tuple[str, str], list[int]] = {}
+        with self.ctx.storage.read() as r:
+            for _, sql, params in figures.fcr_days_part(
+                first.isoformat(), day.isoformat(), open_days
+            ):
+                for row in r.figure_part(sql, params):
+                    found = counts.setdefault((row["grp"], _week(row["day"])), [0, 0])
+                    found[0] += int(row["fcr_resolved"] or 0)
+                    found[1] += int(row["fcr_counted"] or 0)
+        channels = sorted({channel for channel, _ in counts})
+        return {
+            "weeks": weeks,
+            "channels": {c: [_share(*counts.get((c, w), [0, 0])) for w in weeks] for c in channels},
+        }
+
+    def _service_level_days(self, day: date) -> dict[str, Any]:
+        days = [(day - timedelta(days=n)).isoformat() for n in range(CHART_DAYS - 1, -1, -1)]
+        phone = {q.id: q for q in self.queues.values() if q.kind == "phone"}
+        _, sql, params = figures.queue_part(
+            days[0],
+            days[-1],
+            {q.id: q.sl_seconds for q in phone.values()},
+            DEFAULT_SL_SECONDS["phone"],
+            per_day=True,
+        )
+        with self.ctx.storage.read() as r:
+            rows = {(row["grp"], row["day"]): row for row in r.figure_part(sql, params)}
+        names = sorted(set(phone) | {name for name, _ in rows})
+        queues = {}
+        for name in names:
+            per_day = [self._queue_figures(name, rows.get((name, d)) or {}) for d in days]
+            queues[name] = {
+                "name": per_day[0]["name"],
+                "target": per_day[0]["sl_target"],
+                "levels": [f["service_level"] for f in per_day],
+            }
+        return {"days": days, "queues": queues}
 
     def team_stock(self, moment: datetime, amber_hours: float = 8) -> list[TeamQueue]:
         """`loket.domain.kpi.team_queues` at `moment` as one aggregate over the tasks not
@@ -230,6 +309,11 @@ class FigureService:
             w.set_figure_state(top, later)
         return sorted(later)
 
+
+# The charts' spans: same weekdays before, ISO weeks of FCR, days of service level.
+CHART_WEEKDAYS = 4
+CHART_WEEKS = 12
+CHART_DAYS = 14
 
 # Subsets of a report's parts for figures that need less than all of it.
 COUNTS_ONLY = frozenset({"summary", "contacts"})

@@ -478,18 +478,56 @@ def task_stock_part(by: str, first: str, last: str, now: str) -> tuple[str, str,
     return ("task_stock", sql, [now, now, now, first, last])
 
 
+def hourly_part(days: Sequence[str]) -> tuple[str, str, list[Any]]:
+    """(part, SQL, params): the `contacts` figure of each day per UTC hour it started in
+    (`started_at` is fixed-width UTC text, so its first 13 characters name the hour; the
+    caller turns each into the local hour, exact across a DST change)."""
+    sql = (
+        "SELECT local_day AS day, substr(started_at, 1, 13) AS hour, COUNT(*) AS n"
+        f" FROM contacts WHERE local_day IN {sql_in(days)} AND status <> 'discarded'"
+        " GROUP BY local_day, substr(started_at, 1, 13)"
+    )
+    return ("hourly", sql, list(days))
+
+
+def fcr_days_part(
+    first: str, last: str, open_days: Sequence[str]
+) -> list[tuple[str, str, list[Any]]]:
+    """(part, SQL, params): FCR per question's counts per day and channel over first..last,
+    from the day summaries and, for the open days, from the rows (`contact_parts`)."""
+    skip = [d for d in open_days if first <= d <= last]
+    cond = "dim = 'channel' AND local_day >= ? AND local_day <= ?"
+    if skip:
+        cond += f" AND local_day NOT IN {sql_in(skip)}"
+    parts = [
+        (
+            "summary",
+            "SELECT local_day AS day, grp, SUM(fcr_counted) AS fcr_counted,"
+            f" SUM(fcr_resolved) AS fcr_resolved FROM figure_days WHERE {cond}"
+            " GROUP BY local_day, grp",
+            [first, last, *skip],
+        )
+    ]
+    for at in range(0, len(skip), DAYS_PER_STATEMENT):
+        days = Days(days=skip[at : at + DAYS_PER_STATEMENT])
+        _, sql, params = contact_parts("channel", days)[1]
+        parts.append(("open_questions", sql, params))
+    return parts
+
+
 def queue_part(
-    first: str, last: str, thresholds: dict[str, float], default: float
+    first: str, last: str, thresholds: dict[str, float], default: float, per_day: bool = False
 ) -> tuple[str, str, list[Any]]:
-    """(part, SQL, params) of the phone queues over the period, per queue: answered,
-    abandoned, answered within the queue's threshold, abandoned after it, and the sum of
-    the answered waits (`loket.domain.queues` defines the figures)."""
+    """(part, SQL, params) of the phone queues over the period, per queue (and day, with
+    `per_day`): answered, abandoned, answered within the queue's threshold, abandoned after
+    it, and the sum of the answered waits (`loket.domain.queues` defines the figures)."""
     names = sorted(thresholds)
     whens = " ".join("WHEN ? THEN ?" for _ in names)
     limit = f"CASE queue {whens} ELSE ? END" if names else "?"
     limits = [v for q in names for v in (q, thresholds[q])] + [default]
+    day = "local_day AS day, " if per_day else ""
     sql = (
-        "SELECT queue AS grp,"
+        f"SELECT {day}queue AS grp,"
         " SUM(CASE WHEN outcome = 'answered' THEN 1 ELSE 0 END) AS answered,"
         " SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,"
         f" SUM(CASE WHEN outcome = 'answered' AND wait_seconds <= {limit} THEN 1 ELSE 0 END)"
@@ -498,7 +536,8 @@ def queue_part(
         " AS abandoned_late,"
         " SUM(CASE WHEN outcome = 'answered' THEN wait_seconds END) AS answer_sum"
         " FROM call_waits WHERE local_day >= ? AND local_day <= ?"
-        " AND outcome IN ('answered', 'abandoned') GROUP BY queue"
+        " AND outcome IN ('answered', 'abandoned') GROUP BY "
+        + ("local_day, queue" if per_day else "queue")
     )
     return ("queues", sql, [*limits, *limits, first, last])
 
