@@ -55,7 +55,7 @@ _DAY_KEY = ("dim", "local_day", "grp")
 _HIST_KEY = ("dim", "local_day", "grp", "measure", "bucket")
 
 
-SHARE_CHUNK = 128  # records per share statement (6 groupings x 3 measures x ids params)
+SHARE_CHUNK = 64  # records per share statement (6 groupings x 3 measures x ids params)
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
@@ -269,9 +269,11 @@ class LiveFigures(Sql):
             columns = ("n",) if table == "hist" else figures.DAY_SUMS
             rows[table].append((*key, weeks[(table, key)], *(values.get(c, 0) for c in columns)))
         for table, batch in rows.items():
-            for start in range(0, len(batch), _UPSERT_ROWS[table]):
-                chunk = batch[start : start + _UPSERT_ROWS[table]]
-                self.send(_upsert_sql(table, len(chunk)), [v for row in chunk for v in row])
+            start = 0
+            for size in _sizes(len(batch), _UPSERT_ROWS[table]):
+                chunk = batch[start : start + size]
+                start += size
+                self.send(_upsert_sql(table, size), [v for row in chunk for v in row])
         for table, key in sorted(shrank):
             self._drop_empty(table, key)
 
@@ -288,7 +290,19 @@ class LiveFigures(Sql):
         )
 
 
-_UPSERT_ROWS = {"days": 30, "hist": 100}  # rows per upsert (27 and 7 parameters each)
+_UPSERT_ROWS = {"days": 16, "hist": 64}  # rows per upsert at most (27 and 7 parameters each)
+
+
+def _sizes(n: int, most: int) -> list[int]:
+    """`n` rows as statements of power-of-two sizes up to `most` (37 -> 16, 16, 4, 1): a
+    few statement shapes, each prepared once and kept in the connection's cache."""
+    sizes = [most] * (n // most)
+    rest = n % most
+    while rest:
+        size = 1 << (rest.bit_length() - 1)
+        sizes.append(size)
+        rest -= size
+    return sizes
 
 
 @cache
