@@ -323,3 +323,87 @@ def test_internal_note_limit() -> None:
     with pytest.raises(DomainError) as exc:
         validate_task(task(internal_note="n" * 1001))
     assert fields_of(exc) == {"internal_note"}
+
+
+# --- address, KvK and preferred channel (issue 10 §3) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("12", "12"),
+        (" 12a ", "12A"),
+        ("12 A", "12A"),
+        ("12-3", "12-3"),
+        ("12 bis", "12-BIS"),
+        ("12a-2", "12A-2"),
+        ("99999", "99999"),
+    ],
+)
+def test_house_numbers_take_their_canonical_form(typed: str, canonical: str) -> None:
+    from loket.domain.validation import normalize_house_number
+
+    assert normalize_house_number(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", ["0", "a12", "123456", "12 toevoeging", "12--3", ""])
+def test_bad_house_numbers_are_refused_in_dutch(typed: str) -> None:
+    from loket.domain.validation import normalize_house_number
+
+    with pytest.raises(DomainError) as caught:
+        normalize_house_number(typed)
+    assert caught.value.errors[0].field == "customer.house_number"
+    assert "huisnummer" in caught.value.errors[0].message
+
+
+def test_lookup_keys_take_only_complete_valid_keys_and_the_address_whole() -> None:
+    from loket.domain.validation import lookup_keys
+
+    half = Customer(phone="06 12", email="jan@", bsn="1234", kvk="1234", postcode="1234 AB")
+    assert lookup_keys(half) == {}
+    whole = Customer(
+        phone="06-12345678",
+        email="Jan@Example.nl",
+        kvk="1234.5678",
+        postcode="1234ab",
+        house_number="12a",
+    )
+    assert lookup_keys(whole) == {
+        "phone": normalize_phone("0612345678"),
+        "email": "jan@example.nl",
+        "kvk": "12345678",
+        "postcode": "1234 AB",
+        "house_number": "12A",
+    }
+    assert lookup_keys(None) == {}
+
+
+@pytest.mark.parametrize(
+    ("customer", "field", "word"),
+    [
+        (Customer(preferred_channel="e-mail", phone="0612345678"), "preferred_channel", "e-mail"),
+        (Customer(preferred_channel="telefoon", email="a@b.nl"), "preferred_channel", "telefoon"),
+        (Customer(preferred_channel="post", postcode="1234 AB"), "preferred_channel", "huisnummer"),
+        (Customer(preferred_channel="duif"), "preferred_channel", "Onbekend"),
+        (Customer(house_number="12"), "postcode", "postcode"),
+    ],
+)
+def test_a_preferred_channel_needs_its_detail_and_a_house_number_its_postcode(
+    customer: Customer, field: str, word: str
+) -> None:
+    contact = Contact(channel="telefoon", customer=customer)
+    with pytest.raises(DomainError) as caught:
+        validate_contact(contact, DEFAULT_CHANNELS, DEFAULT_OUTCOMES)
+    assert [e.field for e in caught.value.errors] == [f"customer.{field}"]
+    assert word in caught.value.errors[0].message
+
+
+def test_a_complete_address_with_preferred_post_is_normalised() -> None:
+    customer = Customer(postcode="1234ab", house_number="7 b", preferred_channel="post")
+    validate_contact(Contact(channel="telefoon", customer=customer), DEFAULT_CHANNELS, [])
+    normal = normalize_customer(customer)
+    assert (normal.postcode, normal.house_number, normal.preferred_channel) == (
+        "1234 AB",
+        "7B",
+        "post",
+    )

@@ -239,3 +239,29 @@ def test_the_reference_number_is_the_referentienummer_of_every_question(
     send_plan(plan_contact(contact, tasks, CTX), forgotten, client, careful=True)
     assert register.register.created() == made
     assert register.register.violations == []
+
+
+def test_address_and_preferred_channel_reach_the_betrokkene(register: FakeOpenKlant) -> None:
+    contact, _ = routed_contact()
+    contact.customer = Customer(
+        name="Jan de Vries",
+        phone="+31612345678",
+        email="jan@example.nl",
+        postcode="7411 AB",
+        house_number="12A-3",
+        preferred_channel="e-mail",
+    )
+    contact.questions = contact.questions[:1]
+    client = KlantinteractiesClient(register.url, TOKEN)
+    send_plan(plan_contact(contact, {}, CTX), Known(), client, careful=False)
+
+    reg = register.register
+    assert reg.violations == []
+    (betrokkene,) = reg.items("betrokkenen")
+    assert betrokkene["correspondentieadres"] == {
+        "postcode": "7411 AB",
+        "huisnummer": 12,
+        "huisnummertoevoeging": "A-3",
+    }
+    standard = {a["adres"]: a["isStandaardAdres"] for a in reg.items("digitaleadressen")}
+    assert standard == {"jan@example.nl": True, "+31612345678": False}

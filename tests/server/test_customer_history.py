@@ -87,3 +87,53 @@ def test_a_returned_task_shows_its_reason_in_the_history(live_server):
     task_now = _lookup(live_server.client(bob_token), phone=PHONE)[0]["questions"][0]["task"]
     assert task_now["status"] == "returned"
     assert task_now["returned_reason"] == "Geen geldig adres bekend"
+
+
+def test_a_business_is_found_by_kvk_and_a_household_by_postcode_and_house_number(live_server):
+    anna, anna_token = live_server.make_user("agent")
+    _, bob_token = live_server.make_user("agent")
+    business = with_customer(
+        contact(anna, status="closed"), phone="", email="", bsn="", kvk="1234 5678"
+    )
+    household = with_customer(
+        contact(anna, status="closed"),
+        phone="",
+        email="",
+        bsn="",
+        postcode="1234ab",
+        house_number="12 a",
+    )
+    neighbour = with_customer(
+        contact(anna, status="closed"),
+        phone="",
+        email="",
+        bsn="",
+        postcode="1234 AB",
+        house_number="12-B",
+    )
+    results = push(live_server.client(anna_token), save(business), save(household), save(neighbour))
+    assert [r["status"] for r in results] == ["applied"] * 3
+    bob = live_server.client(bob_token)
+
+    assert [c["id"] for c in _lookup(bob, kvk="12345678")] == [business["id"]]
+    found = _lookup(bob, postcode="1234 AB", house_number="12A")
+    assert [c["id"] for c in found] == [household["id"]]  # never the neighbour at 12-B
+    assert [c["id"] for c in _lookup(bob, postcode="1234AB", house_number="12-b")] == [
+        neighbour["id"]
+    ]
+    # Half an address finds no household: both parts, or a clear error naming the missing one.
+    response = bob.post(f"{API}/customers/lookup", json={"postcode": "1234 AB"})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "house_number"
+    response = bob.post(f"{API}/customers/lookup", json={"kvk": "1234"})
+    assert response.status_code == 422
+    assert "KvK" in response.json()["error"]["fields"][0]["message"]
+
+
+def test_a_preferred_channel_without_its_detail_is_refused_naming_the_field(live_server):
+    anna, anna_token = live_server.make_user("agent")
+    record = with_customer(contact(anna), email="", preferred_channel="e-mail")
+    result = push(live_server.client(anna_token), save(record))[0]
+    assert result["status"] == "rejected", result
+    fields = [f["field"] for f in result["error"]["fields"]]
+    assert fields == ["payload.contact.customer.preferred_channel"]

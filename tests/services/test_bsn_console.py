@@ -83,7 +83,7 @@ def test_own_bsn_kept_through_pull_others_only_masked(
         assert BSN.encode() not in b"".join(
             p.read_bytes() for p in (tmp_path / "sam").glob("*.sqlite3*")
         )
-        found = sam.contacts.customer_history(bsn=BSN)
+        found = sam.contacts.customer_history({"bsn": BSN})
         assert [h.id for h in found] == [closed.id]
     finally:
         anna.close()

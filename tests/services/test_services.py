@@ -48,7 +48,7 @@ def test_contacts_validate_with_field_paths_and_bump_rev(offline: ConsoleService
         offline.contacts.close(saved)
     assert _fields(exc) == {"questions[0].outcome"}
     assert saved.id in {c.id for c in offline.contacts.open()}
-    history = offline.contacts.customer_history(phone="0612345678", online=False)
+    history = offline.contacts.customer_history({"phone": "0612345678"}, online=False)
     assert [(h.id, h.source) for h in history] == [(saved.id, "lokaal")]
 
 

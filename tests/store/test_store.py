@@ -93,9 +93,9 @@ def test_unpushed_saves_of_one_contact_coalesce_in_place(store: ConsoleStore) ->
 def test_customer_lookup_matches_normalised_phone(store: ConsoleStore) -> None:
     contact = _contact(customer=Customer(phone="+31612345678", email="A@Example.nl"))
     store.save_contact(contact)
-    assert [c.id for c, _ in store.find_contacts(phone="06-1234 5678")] == [contact.id]
-    assert [c.id for c, _ in store.find_contacts(email="a@example.nl")] == [contact.id]
-    assert store.find_contacts(phone="0687654321") == []
+    assert [c.id for c, _ in store.find_contacts({"phone": "06-1234 5678"})] == [contact.id]
+    assert [c.id for c, _ in store.find_contacts({"email": "a@example.nl"})] == [contact.id]
+    assert store.find_contacts({"phone": "0687654321"}) == []
 
 
 def test_drafts_overwrite_discard_and_survive_reopen(tmp_path: Path) -> None:
@@ -264,8 +264,35 @@ def test_one_phone_normaliser_and_old_stores_are_rekeyed(tmp_path: Path) -> None
         row = store._rows("SELECT phone FROM contacts WHERE id = ?", (old.id,))
         assert row[0][0] == phone_key("06 1234 5678") == "+31612345678"
         for typed in ("06-12345678", "+31 6 1234 5678", "0031612345678"):
-            assert [c.id for c, _ in store.find_contacts(phone=typed)] == [old.id]
+            assert [c.id for c, _ in store.find_contacts({"phone": typed})] == [old.id]
         assert phone_key("12-34") == "1234"  # a wrong number still finds itself
+    finally:
+        store.close()
+
+
+def test_customer_lookup_by_kvk_and_address_and_old_stores_get_their_kvk_key(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:3])
+    old = _contact(customer=Customer(kvk="1234 5678"))
+    conn.execute(
+        "INSERT INTO contacts (id, doc, agent, channel, started_at, status, rev, updated_at) "
+        "VALUES (?, ?, 'anna', 'balie', '2026-01-01T00:00:00Z', 'open', 1, '')",
+        (old.id, json.dumps(old.to_dict())),
+    )
+    conn.close()
+    store = ConsoleStore.open(path)
+    try:
+        assert [c.id for c, _ in store.find_contacts({"kvk": "12345678"})] == [old.id]
+        home = _contact(customer=Customer(postcode="1234ab", house_number="12 a"))
+        neighbour = _contact(customer=Customer(postcode="1234 AB", house_number="12B"))
+        store.save_contact(home)
+        store.save_contact(neighbour)
+        found = store.find_contacts({"postcode": "1234 AB", "house_number": "12A"})
+        assert [c.id for c, _ in found] == [home.id]
+        assert store.find_contacts({"postcode": "1234 AB"}) == []  # half an address: no one
     finally:
         store.close()
 

@@ -98,10 +98,13 @@ def burst(app: Any, *keys: str) -> None:
 
     for key in keys:
         name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
-        try:
-            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(name))
-        except KeyError:
-            char = name if len(name) == 1 else None
+        if len(key) == 1:
+            char: str | None = key  # a typed character is itself ("@" is named "at")
+        else:
+            try:
+                char = unicodedata.lookup(_get_unicode_name_from_key(name))
+            except KeyError:
+                char = None
         event = events.Key(name, char)
         event.set_sender(app)
         app._driver.send_message(event)

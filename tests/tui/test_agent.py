@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from loket.domain.models import OUTCOME_ROUTED, ContactStatus, Customer
 from loket.tui.app import LoketApp
@@ -278,7 +278,10 @@ async def test_customer_history_appears_once_a_phone_is_entered(tmp_path: Path) 
         async with app.run_test(size=SIZE) as pilot:
             await take_call(pilot)
             await pilot.press("f4", "tab", *"06 1234 5678")
-            await wait_for(pilot, lambda: "Rijbewijs verlopen" in screen_text(app))
+            # On screen at 80x24 (the narrow panel wraps the row), and whole in the panel.
+            await wait_for(pilot, lambda: "Rijbewijs" in screen_text(app))
+            history = app.screen.query_one("#history", Static)
+            assert "Rijbewijs verlopen → zelfstandig afgehandeld" in str(history.render())
     finally:
         services.close()
 

@@ -191,7 +191,7 @@ def find(
     services = _services()
     try:
         online = services.sync.state().online is not False
-        found = services.contacts.customer_history(reference=reference, online=online)
+        found = services.contacts.customer_history({"reference": reference}, online=online)
     except DomainError as exc:
         _domain_fail(exc)
     finally:

@@ -19,6 +19,8 @@ SUBJECT_MAX = 200
 CONTENT_MAX = 1000
 INTERNAL_NOTE_MAX = 1000
 CHANNEL_MAX = 50
+# How a resident can ask to be reached back; each needs its own detail on the customer.
+PREFERRED_CHANNELS = ("telefoon", "e-mail", "post")
 
 DEFAULT_CHANNELS: tuple[str, ...] = ("telefoon", "balie", "e-mail", "chat", "web", "post", "social")
 
@@ -96,7 +98,9 @@ class Customer:
     bsn: str = ""
     kvk: str = ""
     postcode: str = ""
-    district: str = ""
+    house_number: str = ""  # huisnummer with letter or addition: "12", "12A", "12-3"
+    district: str = ""  # derived from the postcode (data/districts.toml)
+    preferred_channel: str = ""  # how the resident wants to hear back: PREFERRED_CHANNELS
 
     def is_empty(self) -> bool:
         return not any(asdict(self).values())

@@ -17,6 +17,7 @@ from loket.domain.models import (
     CONTENT_MAX,
     INTERNAL_NOTE_MAX,
     OUTCOME_ROUTED,
+    PREFERRED_CHANNELS,
     SUBJECT_MAX,
     Callback,
     Contact,
@@ -31,6 +32,8 @@ _SEPARATORS = re.compile(r"[\s.\-/()]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
 _POSTCODE_NOT_ISSUED = {"SA", "SD", "SS"}  # letter pairs PostNL never issues
+# BAG: huisnummer 1..99999, an optional huisletter and a toevoeging of up to 4 characters.
+_HOUSE_NUMBER = re.compile(r"^([1-9][0-9]{0,4})\s*([A-Za-z]?)\s*(?:[-\s]\s*([A-Za-z0-9]{1,4}))?$")
 _SERVICE_PREFIXES = ("0800", "0900", "0906", "0909")
 
 
@@ -157,6 +160,56 @@ def normalize_postcode(value: str, field: str = "customer.postcode") -> str:
     return f"{match.group(1)} {match.group(2).upper()}"
 
 
+def normalize_house_number(value: str, field: str = "customer.house_number") -> str:
+    """Return "12", "12A", "12-3" or "12A-BIS" (number, letter, addition), or raise."""
+    match = _HOUSE_NUMBER.match((value or "").strip())
+    if not match:
+        raise _fail(field, "Ongeldig huisnummer (voorbeeld: 12, 12A of 12-3).")
+    number, letter, addition = match.groups()
+    return number + letter.upper() + (f"-{addition.upper()}" if addition else "")
+
+
+def address_key(postcode: str, house_number: str) -> str:
+    """One resident's address as a look-up key ("1234AB:12A"); "" when either part is
+    missing or invalid, so a half-typed address never finds another household."""
+    try:
+        code = normalize_postcode(postcode).replace(" ", "")
+        return f"{code}:{normalize_house_number(house_number)}"
+    except DomainError:
+        return ""
+
+
+# The customer fields earlier contacts are found by (postcode and house number together).
+LOOKUP_FIELDS = ("phone", "email", "bsn", "kvk", "postcode", "house_number")
+
+
+def lookup_keys(customer: Customer | None) -> dict[str, str]:
+    """The complete, valid keys to find this customer's earlier contacts by, in canonical
+    form: a half-typed or invalid number never finds somebody else. The address counts only
+    as postcode and house number together."""
+    if customer is None:
+        return {}
+    checks: tuple[tuple[str, Callable[[str], str]], ...] = (
+        ("phone", normalize_phone),
+        ("email", lambda v: validate_email(v).lower()),
+        ("bsn", validate_bsn),
+        ("kvk", validate_kvk),
+    )
+    keys: dict[str, str] = {}
+    for name, check in checks:
+        value = getattr(customer, name).strip()
+        if name == "phone" and len(_digits(value)) < 10:
+            continue  # "06 12" is valid while typing but no one's number yet
+        try:
+            keys[name] = check(value) if value else ""
+        except DomainError:
+            continue
+    if address_key(customer.postcode, customer.house_number):
+        keys["postcode"] = normalize_postcode(customer.postcode)
+        keys["house_number"] = normalize_house_number(customer.house_number)
+    return {name: value for name, value in keys.items() if value}
+
+
 # --- records ---------------------------------------------------------------------------------
 
 
@@ -195,6 +248,7 @@ def customer_errors(customer: Customer, prefix: str = "customer") -> list[FieldE
         ("phone", normalize_phone),
         ("email", validate_email),
         ("postcode", normalize_postcode),
+        ("house_number", normalize_house_number),
     )
     for name, check in checks:
         value = getattr(customer, name)
@@ -202,11 +256,43 @@ def customer_errors(customer: Customer, prefix: str = "customer") -> list[FieldE
             continue  # known to the central store, unchanged
         if value:
             _collect(errors, check, value, f"{prefix}.{name}")
+    if customer.house_number and not customer.postcode:
+        errors.append(
+            FieldError(f"{prefix}.postcode", "Vul bij het huisnummer ook de postcode in.")
+        )
+    errors.extend(_preferred_channel_errors(customer, prefix))
     return errors
 
 
+# What each preferred channel needs to be usable; the message names the missing detail.
+_PREFERRED_NEEDS = {
+    "telefoon": (("phone",), "Vul een telefoonnummer in voor voorkeurskanaal telefoon."),
+    "e-mail": (("email",), "Vul een e-mailadres in voor voorkeurskanaal e-mail."),
+    "post": (
+        ("postcode", "house_number"),
+        "Vul postcode en huisnummer in voor voorkeurskanaal post.",
+    ),
+}
+
+
+def _preferred_channel_errors(customer: Customer, prefix: str) -> list[FieldError]:
+    """A preferred channel is one the back office can use: known, with its detail filled in."""
+    channel = customer.preferred_channel
+    field = f"{prefix}.preferred_channel"
+    if not channel:
+        return []
+    if channel not in PREFERRED_CHANNELS:
+        return [FieldError(field, f"Onbekend voorkeurskanaal '{channel[:CHANNEL_MAX]}'.")]
+    needs, message = _PREFERRED_NEEDS[channel]
+    return (
+        []
+        if all(getattr(customer, name).strip() for name in needs)
+        else [FieldError(field, message)]
+    )
+
+
 def normalize_customer(customer: Customer) -> Customer:
-    """A copy with BSN, KvK, phone and postcode in their canonical form; raises on bad input."""
+    """A copy with BSN, KvK, phone and address in their canonical form; raises on bad input."""
     errors = customer_errors(customer)
     if errors:
         raise DomainError(errors)
@@ -219,7 +305,9 @@ def normalize_customer(customer: Customer) -> Customer:
         else customer.bsn,
         kvk=validate_kvk(customer.kvk) if customer.kvk else "",
         postcode=normalize_postcode(customer.postcode) if customer.postcode else "",
+        house_number=normalize_house_number(customer.house_number) if customer.house_number else "",
         district=customer.district,
+        preferred_channel=customer.preferred_channel,
     )
 
 

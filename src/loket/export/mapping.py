@@ -25,6 +25,7 @@ from loket.domain.models import (
     SUBJECT_MAX,
     Contact,
     ContactStatus,
+    Customer,
     Question,
     Task,
     TaskStatus,
@@ -264,7 +265,7 @@ def _resident(contact: Contact, question: Question, task: Task | None) -> list[R
         value = value.strip()
         if value and value.lower() not in {v.lower() for v in seen}:
             seen[value] = kind
-    if not name.strip() and not seen:
+    if not name.strip() and not seen and not correspondentieadres(customer):
         return []
     key = f"betrokkene/{question.id}"
     body: dict[str, Any] = {
@@ -274,6 +275,9 @@ def _resident(contact: Contact, question: Question, task: Task | None) -> list[R
     }
     if name.strip():
         body["contactnaam"] = contactnaam(name)
+    address = correspondentieadres(customer)
+    if address:
+        body["correspondentieadres"] = address
     found = [
         Resource(
             key=key,
@@ -283,13 +287,40 @@ def _resident(contact: Contact, question: Question, task: Task | None) -> list[R
         )
     ]
     callback = {task.callback.phone.strip(), task.callback.email.strip()} if task else set()
+    preferred = _PREFERRED_KIND.get(customer.preferred_channel if customer else "")
+    own = {customer.phone, customer.email} if customer else set()
     for number, (value, kind) in enumerate(seen.items()):
-        found.append(digitaal_adres(key, number, value, kind, value in callback))
+        standard = kind == preferred and value in own
+        found.append(digitaal_adres(key, number, value, kind, value in callback, standard))
     return found
 
 
+# The resident's preferred channel marks their digitaal adres of that kind as standard.
+_PREFERRED_KIND = {"telefoon": "phone", "e-mail": "email"}
+_HOUSE_NUMBER = re.compile(r"^(\d+)(.*)$")
+
+
+def correspondentieadres(customer: Customer | None) -> dict[str, Any]:
+    """Postcode and house number as the standard's correspondentieadres ("1234 AB",
+    huisnummer, toevoeging); {} unless both are known (the console stores them normalised)."""
+    if customer is None or not (customer.postcode and customer.house_number):
+        return {}
+    match = _HOUSE_NUMBER.match(customer.house_number)
+    if not match:
+        return {}
+    address: dict[str, Any] = {"postcode": customer.postcode, "huisnummer": int(match[1])}
+    if match[2].strip("-"):
+        address["huisnummertoevoeging"] = _cut(match[2].strip("-"), 20)
+    return address
+
+
 def digitaal_adres(
-    betrokkene_key: str, number: int, value: str, kind: str, for_callback: bool
+    betrokkene_key: str,
+    number: int,
+    value: str,
+    kind: str,
+    for_callback: bool,
+    standard: bool = False,
 ) -> Resource:
     soort = soort_digitaal_adres(value, kind)
     description = "terugbelverzoek" if for_callback else "opgegeven bij contact"
@@ -300,7 +331,7 @@ def digitaal_adres(
             "verstrektDoorBetrokkene": Ref(betrokkene_key),
             "adres": _cut(value if soort != "telefoonnummer" else _dial(value), 80),
             "soortDigitaalAdres": soort,
-            "isStandaardAdres": False,
+            "isStandaardAdres": standard,
             "omschrijving": _cut(description, DESCRIPTION_MAX),
         },
         lookup={"verstrektDoorBetrokkene__uuid": Ref(betrokkene_key)},

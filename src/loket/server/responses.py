@@ -60,7 +60,9 @@ class CustomerOut(Out):
     bsn: str
     kvk: str
     postcode: str
+    house_number: str = ""  # absent in contacts stored before house numbers were asked
     district: str
+    preferred_channel: str = ""
 
 
 class QuestionOut(Out):

@@ -96,7 +96,9 @@ class CustomerIn(Strict):
     bsn: Text = limited(20)
     kvk: Text = limited(20)
     postcode: Text = limited(10)
+    house_number: Text = limited(20)
     district: Text = limited(NAME_MAX)
+    preferred_channel: Text = limited(20)
 
 
 class QuestionIn(Strict):
@@ -210,6 +212,9 @@ class LookupIn(Strict):
     bsn: Annotated[Text, Field(max_length=20)] | None = None
     # A contact's reference number, as the resident quotes it (loket.domain.references).
     reference: Annotated[Text, Field(max_length=20)] | None = None
+    kvk: Annotated[Text, Field(max_length=20)] | None = None
+    postcode: Annotated[Text, Field(max_length=10)] | None = None  # with house_number
+    house_number: Annotated[Text, Field(max_length=20)] | None = None
     # The open contact the lookup is for: the "why" of the access log entry.
     for_contact: Annotated[Text, Field(max_length=64)] | None = None
 

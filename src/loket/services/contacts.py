@@ -9,6 +9,7 @@ network, with short timeouts.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -102,9 +103,7 @@ class ContactService:
             if saved.customer.is_empty():
                 saved.customer = None
             elif saved.customer.postcode and not saved.customer.district:
-                saved.customer.district = (
-                    self.reference.districts.district_for(saved.customer.postcode) or ""
-                )
+                saved.customer.district = self.district_for(saved.customer.postcode)
         saved.rev = max(saved.rev, stored.rev if stored else 0) + 1
         self.store.save_contact(saved)
         self.engine.poke()
@@ -163,35 +162,26 @@ class ContactService:
     def recent(self, limit: int = 50) -> list[Contact]:
         return self.store.contacts(limit=limit)
 
+    def district_for(self, postcode: str) -> str:
+        """The wijk of a postcode in this municipality, "" when outside or unknown."""
+        return self.reference.districts.district_for(postcode) or ""
+
     def customer_history(
-        self,
-        *,
-        phone: str = "",
-        email: str = "",
-        bsn: str = "",
-        reference: str = "",
-        online: bool = True,
-        for_contact: str = "",
+        self, keys: Mapping[str, str], *, online: bool = True, for_contact: str = ""
     ) -> list[ContactSummary]:
-        """Earlier contacts with this customer (or the one with this reference number):
-        this console's, and when online the whole KCC's from the central store, whose
-        answer wins (it holds the tasks' state now). `for_contact` (the open contact) is
-        the lookup's reason in the access log. A reference that is no reference raises
-        DomainError (the check digit catches a misheard digit)."""
-        if reference:
-            reference = validate_reference(reference)
-        found = {
-            c.id: self._summary(c, origin)
-            for c, origin in self.store.find_contacts(
-                phone=phone, email=email, bsn=bsn, reference=reference
-            )
-        }
+        """Earlier contacts with this customer (`validation.lookup_keys`), or the one with
+        `keys["reference"]`: this console's, and when online the whole KCC's from the
+        central store, whose answer wins (it holds the tasks' state now). `for_contact` (the
+        open contact) is the lookup's reason in the access log. A reference that is no
+        reference raises DomainError (the check digit catches a misheard digit)."""
+        keys = {name: value for name, value in keys.items() if value}
+        if "reference" in keys:
+            keys["reference"] = validate_reference(keys["reference"])
+        found = {c.id: self._summary(c, origin) for c, origin in self.store.find_contacts(keys)}
         client = self.engine.client
-        if online and client is not None and (phone or email or bsn or reference):
+        if online and client is not None and keys:
             try:
-                items = client.lookup(
-                    phone=phone, email=email, bsn=bsn, reference=reference, for_contact=for_contact
-                )
+                items = client.lookup(keys, for_contact=for_contact)
             except SyncError as exc:
                 self.engine.last_error = str(exc)
                 items = []

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from loket.domain.models import Contact, Task, to_iso, utcnow
-from loket.domain.validation import phone_key
+from loket.domain.validation import address_key, lookup_keys, phone_key
 from loket.protocol import ChangeKind
 from loket.store.base import ORIGIN_LOCAL, StoreBase, _dumps
 
@@ -29,15 +30,17 @@ class LocalRecords(StoreBase):
             ).fetchone()
             contact.reference = kept[0] if kept and kept[0] else None
         customer = contact.customer
+        keys = lookup_keys(customer)
         conn.execute(
             """INSERT INTO contacts (id, doc, agent, channel, started_at, ended_at, status, rev,
-                   origin, updated_at, phone, email, bsn)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   origin, updated_at, phone, email, bsn, kvk, address)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, agent = excluded.agent,
                    channel = excluded.channel, started_at = excluded.started_at,
                    ended_at = excluded.ended_at, status = excluded.status, rev = excluded.rev,
                    updated_at = excluded.updated_at, phone = excluded.phone,
-                   email = excluded.email, bsn = excluded.bsn""",
+                   email = excluded.email, bsn = excluded.bsn, kvk = excluded.kvk,
+                   address = excluded.address""",
             (
                 contact.id,
                 _dumps(contact.to_dict()),
@@ -52,6 +55,8 @@ class LocalRecords(StoreBase):
                 phone_key(customer.phone) if customer else "",
                 customer.email.strip().lower() if customer else "",
                 customer.bsn.strip() if customer else "",
+                keys.get("kvk", ""),
+                address_key(customer.postcode, customer.house_number) if customer else "",
             ),
         )
 
@@ -115,23 +120,17 @@ class LocalRecords(StoreBase):
     def count_contacts(self) -> int:
         return int(self._rows("SELECT count(*) FROM contacts")[0][0])
 
-    def find_contacts(
-        self,
-        *,
-        phone: str = "",
-        email: str = "",
-        bsn: str = "",
-        reference: str = "",
-        limit: int = 50,
-    ) -> list[tuple[Contact, str]]:
-        """Local contacts with this customer (any of the keys) or this reference number,
-        newest first, with origin."""
+    def find_contacts(self, keys: Mapping[str, str], limit: int = 50) -> list[tuple[Contact, str]]:
+        """Local contacts with this customer (any of `validation.lookup_keys`) or with
+        `keys["reference"]`, newest first, with origin."""
         where, params = [], []
         for column, value in (
-            ("phone", phone_key(phone)),
-            ("email", email.strip().lower()),
-            ("bsn", bsn.strip()),
-            ("json_extract(doc, '$.reference')", reference.strip()),
+            ("phone", phone_key(keys.get("phone", ""))),
+            ("email", keys.get("email", "").strip().lower()),
+            ("bsn", keys.get("bsn", "").strip()),
+            ("kvk", keys.get("kvk", "")),
+            ("address", address_key(keys.get("postcode", ""), keys.get("house_number", ""))),
+            ("json_extract(doc, '$.reference')", keys.get("reference", "").strip()),
         ):
             if value:
                 where.append(f"{column} = ?")

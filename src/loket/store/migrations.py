@@ -29,6 +29,19 @@ def _rekey_phones(conn: sqlite3.Connection) -> None:
         )
 
 
+def _key_kvk(conn: sqlite3.Connection) -> None:
+    """Contacts saved before version 4 get their KvK key (house numbers are newer)."""
+    from loket.domain.models import Customer
+    from loket.domain.validation import lookup_keys
+
+    rows = conn.execute("SELECT id, doc FROM contacts").fetchall()
+    for contact_id, doc in rows:
+        customer = json.loads(doc).get("customer") or {}
+        kvk = lookup_keys(Customer(kvk=str(customer.get("kvk") or ""))).get("kvk", "")
+        if kvk:
+            conn.execute("UPDATE contacts SET kvk = ? WHERE id = ?", (kvk, contact_id))
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -89,6 +102,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(3, "contacts: phone key in the domain's form (+31...)", (), _rekey_phones),
+    Migration(
+        4,
+        "contacts: KvK number and address keys for local history lookup",
+        (
+            "ALTER TABLE contacts ADD COLUMN kvk TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE contacts ADD COLUMN address TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX contacts_kvk ON contacts(kvk) WHERE kvk != ''",
+            "CREATE INDEX contacts_address ON contacts(address) WHERE address != ''",
+        ),
+        _key_kvk,
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -8,7 +8,7 @@ in its status line). Deciding what to retry is the engine's job, not this module
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -153,27 +153,12 @@ class SyncClient:
             raise ServerError("Onverwacht antwoord van de server op taken.")
         return body
 
-    def lookup(
-        self,
-        *,
-        phone: str = "",
-        email: str = "",
-        bsn: str = "",
-        reference: str = "",
-        for_contact: str = "",
-    ) -> list[dict[str, Any]]:
-        """The resident's history across the KCC (or the contact with this reference
-        number); `for_contact` is the open contact the lookup is for (the reason the
-        server's access log records)."""
-        fields = (
-            ("phone", phone),
-            ("email", email),
-            ("bsn", bsn),
-            ("reference", reference),
-            ("for_contact", for_contact),
-        )
-        keys = {k: v for k, v in fields if v}
-        body = self._request("POST", Route.CUSTOMER_LOOKUP, json=keys)
+    def lookup(self, keys: Mapping[str, str], for_contact: str = "") -> list[dict[str, Any]]:
+        """The resident's history across the KCC by `validation.lookup_keys` (or the contact
+        with `keys["reference"]`); `for_contact` is the open contact the lookup is for (the
+        reason the server's access log records)."""
+        body_in = {k: v for k, v in {**keys, "for_contact": for_contact}.items() if v}
+        body = self._request("POST", Route.CUSTOMER_LOOKUP, json=body_in)
         items = body.get("items") if isinstance(body, dict) else None
         return items if isinstance(items, list) else []
 

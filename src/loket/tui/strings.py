@@ -47,6 +47,15 @@ CUSTOMER_NAME = "Naam"
 CUSTOMER_PHONE = "Telefoon"
 CUSTOMER_EMAIL = "E-mail"
 CUSTOMER_BSN = "BSN"
+CUSTOMER_KVK = "KvK"
+CUSTOMER_POSTCODE = "Postcode"
+CUSTOMER_HOUSE_NUMBER = "Nr"
+CUSTOMER_DISTRICT = "wijk {district}"
+CUSTOMER_PREFERRED = "Voorkeur"
+PREFERRED_NONE = "(geen voorkeur)"
+SATISFACTION = "Tevreden"
+SATISFACTION_NONE = "(niet gevraagd)"
+SATISFACTION_SCORES = {1: "1 zeer ontevreden", 2: "2", 3: "3", 4: "4", 5: "5 zeer tevreden"}
 HISTORY_TITLE = "Eerdere contacten"
 HISTORY_NONE = "Geen eerdere contacten gevonden."
 HISTORY_BUSY = "Eerdere contacten zoeken…"
@@ -286,6 +295,8 @@ FIELD_NAMES = {
     "customer.bsn": "BSN",
     "customer.kvk": "KvK-nummer",
     "customer.postcode": "postcode",
+    "customer.house_number": "huisnummer",
+    "customer.preferred_channel": "voorkeurskanaal",
     "satisfaction": "tevredenheid",
     "ended_at": "einde",
     "wrapup_started_at": "nawerk",

@@ -58,6 +58,7 @@ class WorkspaceContacts(Protocol):
     def save_draft(self, key: str, data: dict[str, Any]) -> None: ...
     def drafts(self) -> dict[str, dict[str, Any]]: ...
     def discard_draft(self, key: str) -> None: ...
+    def district_for(self, postcode: str) -> str: ...
 
 
 class WorkspaceUser(Protocol):
@@ -85,6 +86,7 @@ class Snapshot:
     subject: str
     outcome: str | None
     notes: str
+    satisfaction: int | None = None  # asked at the end of some calls; None when not asked
 
 
 def is_untouched(contact: Contact) -> bool:
@@ -221,6 +223,10 @@ class ContactWorkspace:
             changed = value is not None and contact.channel != value
             if changed:
                 contact.channel = value
+        elif field == "satisfaction":
+            changed = contact.satisfaction != value
+            if changed:
+                contact.satisfaction = value
         elif field.startswith("customer."):
             changed = self._set_customer(contact, field.removeprefix("customer."), value or "")
         elif field.startswith("question."):
@@ -238,14 +244,13 @@ class ContactWorkspace:
             self._touched()
         return changed
 
-    @staticmethod
-    def _set_customer(contact: Contact, name: str, value: str) -> bool:
+    def _set_customer(self, contact: Contact, name: str, value: str) -> bool:
         customer = contact.customer or Customer()
         if getattr(customer, name) == value:
             return False
         setattr(customer, name, value)
         if name == "postcode":
-            customer.district = ""  # the services derive it again from the new postcode
+            customer.district = self.services.contacts.district_for(value)
         contact.customer = None if customer.is_empty() else customer
         return True
 
@@ -257,6 +262,7 @@ class ContactWorkspace:
             changed |= self.edit(cid, "channel", snapshot.channel)
         for name, value in snapshot.customer.items():
             changed |= self.edit(cid, f"customer.{name}", value)
+        changed |= self.edit(cid, "satisfaction", snapshot.satisfaction)
         changed |= self.edit(cid, "question.text", snapshot.subject, qid)
         changed |= self.edit(cid, "question.outcome", snapshot.outcome, qid)
         changed |= self.edit(cid, "question.notes", snapshot.notes, qid)

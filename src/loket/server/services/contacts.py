@@ -15,13 +15,17 @@ from loket.domain.models import Contact, Task
 from loket.domain.references import make_reference, validate_reference
 from loket.domain.tasks import progress
 from loket.domain.validation import (
+    address_key,
     is_masked_bsn,
     mask_bsn,
     normalize_customer,
+    normalize_house_number,
     normalize_phone,
+    normalize_postcode,
     validate_bsn,
     validate_contact,
     validate_email,
+    validate_kvk,
 )
 from loket.protocol import Entity
 from loket.server import bsn_data, policy, schemas
@@ -113,6 +117,10 @@ class CentralContacts:
             bsn_key_id=sealed[0] if sealed else None,
             bsn_enc=sealed[1] if sealed else None,
             district=(customer.district or None) if customer else None,
+            kvk=(customer.kvk or None) if customer else None,
+            address=(address_key(customer.postcode, customer.house_number) or None)
+            if customer
+            else None,
             outcomes=[q.outcome for q in contact.questions if q.outcome],
             call_id=contact.call_id,
             reference=reference,
@@ -254,6 +262,7 @@ class CentralContacts:
             ("email", request.email, lambda v: validate_email(v, "email").lower()),
             ("bsn_hash", request.bsn, lambda v: self.keys.hash(validate_bsn(v, "bsn"))),
             ("reference", request.reference, lambda v: validate_reference(v, "reference")),
+            ("kvk", request.kvk, lambda v: validate_kvk(v, "kvk")),
         )
         for column, value, normalise in checks:
             if not value:
@@ -262,12 +271,35 @@ class CentralContacts:
                 criteria.append((column, normalise(value)))
             except DomainError as exc:
                 errors.extend(exc.errors)
+        errors.extend(_address_criterion(request, criteria))
         if errors:
             raise ApiError("validation", errors[0].message, errors)
         if not criteria:
-            msg = "Give a phone number, an e-mail address, a BSN or a reference number."
+            msg = (
+                "Give a phone number, an e-mail address, a BSN, a KvK number, an address"
+                " or a reference number."
+            )
             raise ApiError("validation", msg, [FieldError("body", msg)])
         return criteria
+
+
+def _address_criterion(
+    request: schemas.LookupIn, criteria: builtins.list[tuple[str, str]]
+) -> builtins.list[FieldError]:
+    """Postcode and house number find a household together, never one without the other."""
+    postcode, number = request.postcode or "", request.house_number or ""
+    if not postcode and not number:
+        return []
+    if not (postcode and number):
+        missing = "house_number" if postcode else "postcode"
+        return [FieldError(missing, "Give both a postcode and a house number.")]
+    try:
+        code = normalize_postcode(postcode, "postcode")
+        house = normalize_house_number(number, "house_number")
+    except DomainError as exc:
+        return list(exc.errors)
+    criteria.append(("address", address_key(code, house)))
+    return []
 
 
 def history_entry(contact: dict[str, Any], tasks: Mapping[str, dict[str, Any]]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""SQL of contacts: the row as written, list queries and look-ups by phone, e-mail or
-BSN hash, and the upsert that keeps the higher revision of the same agent's contact."""
+"""SQL of contacts: the row as written, list queries, look-ups by phone, e-mail, BSN hash,
+KvK number or address, and the upsert that keeps the higher revision of the same agent's
+contact."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ class ContactRow:
     bsn_key_id: str | None = None  # the BSN sealed (loket.server.bsn): which key ...
     bsn_enc: str | None = None  # ... and the ciphertext; `data` holds only the masked form
     district: str | None = None
+    kvk: str | None = None
+    address: str | None = None  # validation.address_key: postcode + house number
     outcomes: list[str] = field(default_factory=list)
     call_id: str | None = None  # the telephone platform's call (a popped phone contact)
     reference: str | None = None  # the resident's reference number (kept once given)
@@ -67,6 +70,8 @@ CONTACT_COLUMNS = (
     "data",
     "call_id",
     "reference",
+    "kvk",
+    "address",
     *figures.CONTACT_FIGURE_COLUMNS,
 )
 # Never changed by a later save: a number given out stays the resident's.
@@ -109,8 +114,14 @@ def contact_values(row: ContactRow) -> tuple[Any, ...]:
         row.data_json or json.dumps(row.data),
         row.call_id,
         row.reference,
+        row.kvk,
+        row.address,
         *figures.contact_columns(row.data),
     )
+
+
+# The indexed columns a customer look-up may match on.
+LOOKUP_COLUMNS = frozenset({"phone", "email", "bsn_hash", "reference", "kvk", "address"})
 
 
 class ContactReads(Sql):
@@ -153,7 +164,7 @@ class ContactReads(Sql):
         return (row is not None, row["reference"] if row else None)
 
     def contacts_matching(self, column: str, value: str, scope: Scope, limit: int) -> list[Row]:
-        if column not in {"phone", "email", "bsn_hash", "reference"}:
+        if column not in LOOKUP_COLUMNS:
             raise ValueError(column)
         cond, params = scope_sql(scope)
         conds = [f"{column} = ?", cond]

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input
 
 from loket.domain.errors import DomainError
 from loket.domain.models import CONTENT_MAX, Contact, Question, Task
+from loket.domain.validation import lookup_keys
 from loket.protocol import Entity
 from loket.services import SyncError
 from loket.services.presence import REPORTING_ROLES
@@ -61,21 +62,6 @@ if TYPE_CHECKING:  # both are mounted just after the first frame, imported then
 DRAFT_DELAY_S = 0.5
 HISTORY_DELAY_S = 0.3
 SETTLE_TIMEOUT_S = 2.0
-
-
-def lookup_ready(field: str, value: str) -> bool:
-    """Only look up earlier contacts once the key is complete enough to mean something."""
-    value = value.strip()
-    if field == "email":
-        from loket.domain.validation import validate_email
-
-        try:
-            validate_email(value)
-        except DomainError:
-            return False
-        return True
-    digits = sum(ch.isdigit() for ch in value)
-    return digits >= (9 if field == "bsn" else 10)
 
 
 async def settle(widget: Widget) -> None:
@@ -420,6 +406,9 @@ class AgentScreen(Screen[None]):
             message.contact_id, message.field, message.value, message.question_id
         ):
             self._schedule_draft()
+            if message.field == "customer.postcode" and self.contact is not None:
+                customer = self.contact.customer
+                self.panel.show_district(customer.district if customer else "")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id != "notes" or self.workspace is None:
@@ -472,12 +461,7 @@ class AgentScreen(Screen[None]):
         self._history_timer = self.set_timer(HISTORY_DELAY_S, self._lookup, name="history")
 
     def _lookup(self, *, quietly: bool = False) -> None:
-        customer = self.contact.customer if self.contact else None
-        keys = {
-            name: getattr(customer, name)
-            for name in ("phone", "email", "bsn")
-            if customer and lookup_ready(name, getattr(customer, name))
-        }
+        keys = lookup_keys(self.contact.customer if self.contact else None)
         panel = self.panel
         key = repr((self.contact.id if self.contact else "", sorted(keys.items())))
         if key == self._history_key:
@@ -499,9 +483,7 @@ class AgentScreen(Screen[None]):
         online = services.sync.state().online is not False
         contact_id = self.contact.id if self.contact else ""
         try:
-            items = services.contacts.customer_history(
-                **keys, online=online, for_contact=contact_id
-            )
+            items = services.contacts.customer_history(keys, online=online, for_contact=contact_id)
         except DomainError:
             items = []  # an invalid key finds nothing; the field error shows on save
         items = [item for item in items if item.id != contact_id]
@@ -552,7 +534,7 @@ class AgentScreen(Screen[None]):
         contact_id = self.contact.id if self.contact else ""
         try:
             items = services.contacts.customer_history(
-                reference=reference, online=online, for_contact=contact_id
+                {"reference": reference}, online=online, for_contact=contact_id
             )
         except DomainError as exc:
             self.app.call_from_thread(self.notify, exc.errors[0].message, severity="warning")

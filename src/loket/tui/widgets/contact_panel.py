@@ -20,7 +20,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
-from loket.domain.models import TaskStatus
+from loket.domain.models import PREFERRED_CHANNELS, TaskStatus
+from loket.domain.validation import LOOKUP_FIELDS
 from loket.tui import strings as S
 from loket.tui.formatting import local
 from loket.tui.messages import ContactEdited, CustomerChanged, ProductUnticked
@@ -30,13 +31,17 @@ if TYPE_CHECKING:
     from loket.domain.models import Contact, Question
     from loket.services.contacts import ContactSummary, TaskState
 
-CUSTOMER_FIELDS = ("name", "phone", "email", "bsn")
-LOOKUP_FIELDS = ("phone", "email", "bsn")
+# The customer's typed fields, in screen order (postcode and house number share a row),
+# and the one picked from a list.
+CUSTOMER_FIELDS = ("name", "phone", "email", "bsn", "kvk", "postcode", "house_number")
+CUSTOMER_CHOICE = "preferred_channel"
 _CUSTOMER_LABELS = {
     "name": S.CUSTOMER_NAME,
     "phone": S.CUSTOMER_PHONE,
     "email": S.CUSTOMER_EMAIL,
     "bsn": S.CUSTOMER_BSN,
+    "kvk": S.CUSTOMER_KVK,
+    "postcode": S.CUSTOMER_POSTCODE,
 }
 # Field path (DomainError) -> widget id, for inline errors on the current question.
 FIELD_WIDGETS = {
@@ -45,6 +50,11 @@ FIELD_WIDGETS = {
     "customer.phone": "customer-phone",
     "customer.email": "customer-email",
     "customer.bsn": "customer-bsn",
+    "customer.kvk": "customer-kvk",
+    "customer.postcode": "customer-postcode",
+    "customer.house_number": "customer-house_number",
+    "customer.preferred_channel": "customer-preferred_channel",
+    "satisfaction": "satisfaction",
     "text": "question-subject",
     "outcome": "outcome",
     "products": "products",
@@ -68,6 +78,10 @@ class ContactPanel(VerticalScroll):
     ContactPanel .row > Input { width: 1fr; }
     ContactPanel .row > Select { width: 1fr; }
     ContactPanel #bsn-mask { width: 10; color: $text-muted; padding: 0 0 0 1; }
+    ContactPanel .row > #customer-postcode { width: 9; }
+    ContactPanel .row > .inline-label { width: auto; padding: 0 1; }
+    ContactPanel .row > #customer-house_number { width: 8; }
+    ContactPanel #district { width: 1fr; height: 1; color: $text-muted; padding: 0 0 0 1; }
     ContactPanel .section { color: $text-muted; text-style: bold; height: 1; }
     ContactPanel #history-title, ContactPanel #history { display: none; }
     ContactPanel.-history #history-title, ContactPanel.-history #history { display: block; }
@@ -91,12 +105,21 @@ class ContactPanel(VerticalScroll):
             yield Label(S.CHANNEL)
             yield _select("channel", self._channels, allow_blank=False)
         yield Static(S.CUSTOMER, classes="section")
-        for name in CUSTOMER_FIELDS:
+        for name in CUSTOMER_FIELDS[:5]:
             with Horizontal(classes="row"):
                 yield Label(_CUSTOMER_LABELS[name])
                 yield Input(id=f"customer-{name}", compact=True, password=name == "bsn")
                 if name == "bsn":
                     yield Static("", id="bsn-mask")
+        with Horizontal(classes="row"):
+            yield Label(S.CUSTOMER_POSTCODE)
+            yield Input(id="customer-postcode", compact=True)
+            yield Label(S.CUSTOMER_HOUSE_NUMBER, classes="inline-label")
+            yield Input(id="customer-house_number", compact=True)
+            yield Static("", id="district")
+        with Horizontal(classes="row"):
+            yield Label(S.CUSTOMER_PREFERRED)
+            yield _select(f"customer-{CUSTOMER_CHOICE}", PREFERRED_CHANNELS, True, S.PREFERRED_NONE)
         yield Static(S.HISTORY_TITLE, classes="section", id="history-title")
         yield Static("", id="history")
         yield QuestionBar(id="questions")
@@ -106,6 +129,14 @@ class ContactPanel(VerticalScroll):
             yield _select("outcome", self._outcomes, allow_blank=True)
         yield Static(S.PRODUCTS, classes="section")
         yield SelectionList[str](id="products", compact=True)
+        with Horizontal(classes="row"):
+            yield Label(S.SATISFACTION)
+            yield Select(
+                [(label, score) for score, label in S.SATISFACTION_SCORES.items()],
+                id="satisfaction",
+                prompt=S.SATISFACTION_NONE,
+                compact=True,
+            )
 
     def set_choices(self, channels: Sequence[str], outcomes: Sequence[str]) -> None:
         """The configured channels and outcomes (services know them once open)."""
@@ -130,6 +161,12 @@ class ContactPanel(VerticalScroll):
                 value = getattr(customer, name, "") if customer else ""
                 self.query_one(f"#customer-{name}", Input).value = value or ""
             self.query_one("#bsn-mask", Static).update(mask(customer.bsn if customer else ""))
+            district = customer.district if customer else ""
+            self.show_district(district)
+            preferred = customer.preferred_channel if customer else ""
+            self._choice().value = preferred or Select.NULL
+            satisfaction = self.query_one("#satisfaction", Select)
+            satisfaction.value = contact.satisfaction or Select.NULL
         self.set_questions(len(contact.questions), q_index)
         self.load_question(contact.questions[q_index], titles)
         self.show_history(None)
@@ -144,6 +181,14 @@ class ContactPanel(VerticalScroll):
                 outcome.set_options([(o, o) for o in self._outcomes])
             outcome.value = question.outcome or Select.NULL
             self.set_products(question.products, titles)
+
+    def _choice(self) -> Select[str]:
+        return self.query_one(f"#customer-{CUSTOMER_CHOICE}", Select)
+
+    def show_district(self, district: str) -> None:
+        """The wijk the services derived from the postcode (known once saved)."""
+        text = S.CUSTOMER_DISTRICT.format(district=district) if district else ""
+        self.query_one("#district", Static).update(text)
 
     def set_products(self, products: Iterable[str], titles: dict[str, str]) -> None:
         selection = self.query_one("#products", SelectionList)
@@ -189,13 +234,18 @@ class ContactPanel(VerticalScroll):
         """Every field as the widgets show it now (see workspace.Snapshot)."""
         channel = self.query_one("#channel", Select).value
         outcome = self.query_one("#outcome", Select).value
+        preferred = self._choice().value
+        satisfaction = self.query_one("#satisfaction", Select).value
+        customer = {
+            name: self.query_one(f"#customer-{name}", Input).value for name in CUSTOMER_FIELDS
+        }
+        customer[CUSTOMER_CHOICE] = "" if preferred is Select.NULL else str(preferred)
         return {
             "contact_id": self.contact_id,
             "question_id": self.question_id,
             "channel": None if channel is Select.NULL else channel,
-            "customer": {
-                name: self.query_one(f"#customer-{name}", Input).value for name in CUSTOMER_FIELDS
-            },
+            "customer": customer,
+            "satisfaction": None if satisfaction is Select.NULL else satisfaction,
             "subject": self.query_one("#question-subject", Input).value,
             "outcome": None if outcome is Select.NULL else outcome,
         }
@@ -218,6 +268,19 @@ class ContactPanel(VerticalScroll):
             return  # stale: the field was refilled since
         value = None if event.value is Select.NULL else event.value
         self._edited("question.outcome", value, self.question_id)
+
+    @on(Select.Changed, f"#customer-{CUSTOMER_CHOICE}")
+    def _preferred(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value == event.select.value:
+            value = "" if event.value is Select.NULL else event.value
+            self._edited(f"customer.{CUSTOMER_CHOICE}", value)
+
+    @on(Select.Changed, "#satisfaction")
+    def _satisfaction(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value == event.select.value:
+            self._edited("satisfaction", None if event.value is Select.NULL else event.value)
 
     @on(Input.Changed, "#question-subject")
     def _subject(self, event: Input.Changed) -> None:
@@ -247,13 +310,11 @@ class ContactPanel(VerticalScroll):
         self.post_message(ProductUnticked(self.contact_id, product, ticked, self.question_id))
 
 
-def _select(widget_id: str, values: Sequence[str], allow_blank: bool) -> Select[str]:
+def _select(
+    widget_id: str, values: Sequence[str], allow_blank: bool, prompt: str = S.OUTCOME_NONE
+) -> Select[str]:
     return Select(
-        [(v, v) for v in values],
-        id=widget_id,
-        allow_blank=allow_blank,
-        prompt=S.OUTCOME_NONE,
-        compact=True,
+        [(v, v) for v in values], id=widget_id, allow_blank=allow_blank, prompt=prompt, compact=True
     )
 
 
