@@ -1,8 +1,11 @@
 """Search box + result list. Searches run in a worker while the agent keeps typing.
 
-Keystrokes restart a short debounce timer; when it fires, an exclusive thread worker
-queries the kb and posts `SearchResults`. A newer query cancels the older worker, and
-results for a query that is no longer in the box are dropped.
+A keystroke starts a search at once in a thread worker, which posts `SearchResults`. At
+most one search runs: keys typed meanwhile (a burst from a slow link, a fast typist) only
+mark the box as changed, and when the running search ends the box's text as it is then is
+searched next. So the last keystroke waits for at most the search in flight plus its own,
+never for a timer, and a burst costs a few searches, not one per key. Results for a query
+that is no longer in the box are dropped.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from rich.text import Text
 from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.timer import Timer
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from loket.tui import strings as S
 from loket.tui.app import LoketApp
@@ -24,8 +27,8 @@ from loket.tui.messages import ArticleChosen, SearchResults
 if TYPE_CHECKING:
     from loket.kb.models import LifeEvent, SearchHit
 
-DEBOUNCE_S = 0.12
 LIMIT = 25
+_FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
 class SearchPanel(Vertical):
@@ -43,7 +46,8 @@ class SearchPanel(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._debounce: Timer | None = None
+        self._in_flight: Worker[None] | None = None  # the search in flight, if any
+        self._searched = ""  # the query it (or the last one) was for
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=S.SEARCH_PLACEHOLDER, id="search", compact=True)
@@ -59,20 +63,30 @@ class SearchPanel(Vertical):
         box.select_all()
 
     @on(Input.Changed, "#search")
-    def _schedule(self, event: Input.Changed) -> None:
+    def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_S, self._fire, name="search-debounce")
+        if self._in_flight is None:
+            self._search_now()
 
-    def _fire(self) -> None:
+    def _search_now(self) -> None:
+        """Search what the box holds now (one search at a time; see the module docstring)."""
         query = self.query_text
+        self._searched = query
         if not query:
             self.query_one("#results", OptionList).clear_options()
             return
-        self.run_search(query)
+        self._in_flight = self.run_search(query)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The search in flight ended (its results, if any, were posted before): search
+        again if the agent typed on meanwhile."""
+        if event.worker is not self._in_flight or event.state not in _FINISHED:
+            return
+        self._in_flight = None
+        if self.query_text != self._searched:
+            self._search_now()
+
+    @work(thread=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
         """Runs in a thread: opening the kb index (first time) and searching never block input."""
         services = self.app.wait_services()
