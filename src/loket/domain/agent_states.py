@@ -17,7 +17,11 @@ from enum import StrEnum
 from typing import Any
 
 from loket.domain.errors import DomainError, FieldError
+from loket.domain.models import Role
 from loket.domain.sla import AMSTERDAM
+
+# Who has a state in the live view (and reports it from the console).
+REPORTING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
 
 PAUSE_REASON_MAX = 100
 

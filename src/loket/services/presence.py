@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from loket.domain.agent_states import AgentState
-from loket.domain.models import Role
 from loket.retry import Backoff
 from loket.sync import SyncError
 
@@ -31,7 +30,6 @@ FLOW_STATES = {
     "wrapup": AgentState.WRAP_UP,
 }
 CLOSE_TIMEOUT = 2.0  # how long quitting waits to say "offline"
-REPORTING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})  # who has a state in the live view
 
 
 @dataclass(frozen=True)

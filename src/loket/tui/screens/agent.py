@@ -22,12 +22,11 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
+from loket.domain.agent_states import REPORTING_ROLES
 from loket.domain.errors import DomainError
 from loket.domain.models import CONTENT_MAX, Contact, Question, Task
 from loket.domain.validation import lookup_keys
 from loket.protocol import Entity
-from loket.services import SyncError
-from loket.services.presence import REPORTING_ROLES
 from loket.tui import field_errors
 from loket.tui import strings as S
 from loket.tui.app import LoketApp
@@ -729,6 +728,8 @@ class AgentScreen(Screen[None]):
         except DomainError as error:
             self.show_error(error)
             return
+        from loket.sync import SyncError  # httpx is behind it: not before the first frame
+
         settings = services.settings
         try:
             called = await asyncio.to_thread(
@@ -890,6 +891,8 @@ class AgentScreen(Screen[None]):
         return S.TICKET_WHO.format(number=number) if number else S.TICKET_WHO_UNKNOWN
 
     async def _no_show(self, services: ConsoleServices, ticket_id: str) -> None:
+        from loket.sync import SyncError  # see _call_ticket
+
         who = self._ticket_who(ticket_id)
         try:
             await asyncio.to_thread(services.live.no_show, ticket_id)

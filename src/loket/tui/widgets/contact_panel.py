@@ -75,7 +75,8 @@ class ContactPanel(VerticalScroll):
     ContactPanel { height: 1fr; padding: 0 0; scrollbar-size-vertical: 1; }
     ContactPanel .row { height: 1; }
     ContactPanel .row > Label { width: 9; color: $text-muted; }
-    ContactPanel .row > Input { width: 1fr; }
+    ContactPanel .row > Input { width: 1fr; height: 1; }  /* fixed: no re-layout per key */
+    ContactPanel #question-subject { height: 1; }
     ContactPanel .row > Select { width: 1fr; }
     ContactPanel #bsn-mask { width: 10; color: $text-muted; padding: 0 0 0 1; }
     ContactPanel .row > #customer-postcode { width: 9; }

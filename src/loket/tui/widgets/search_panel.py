@@ -37,7 +37,8 @@ class SearchPanel(Vertical):
     app = getters.app(LoketApp)
     DEFAULT_CSS = """
     SearchPanel { height: auto; }
-    SearchPanel > Input { margin: 0; }
+    /* A fixed size: an Input sized "auto" lays the whole screen out again at every key. */
+    SearchPanel > Input { margin: 0; height: 1; width: 1fr; }
     SearchPanel > OptionList {
         height: 6; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
     }
@@ -110,20 +111,24 @@ class SearchPanel(Vertical):
     ) -> None:
         """Hits as options; a weak result says so first and dims its guesses, a life event
         heads its products with a checklist line."""
-        results = self.query_one("#results", OptionList)
-        results.clear_options()
+        options: list[Option] = []
         if not hits:
-            results.add_option(Option(S.SEARCH_NO_HITS.format(q=query), disabled=True))
-            return
+            options.append(Option(S.SEARCH_NO_HITS.format(q=query), disabled=True))
         checklist = set(event.products) if event else set()
-        if event:
+        if hits and event:
             shown = sum(hit.id in checklist for hit in hits)
             header = S.SEARCH_EVENT.format(title=event.title, n=shown)
-            results.add_option(Option(Text(header, style="bold"), disabled=True))
-        elif not confident:
-            results.add_option(Option(Text(S.SEARCH_WEAK, style="italic"), disabled=True))
-        results.add_options(Option(_hit_label(hit, hit.id in checklist), id=hit.id) for hit in hits)
-        results.highlighted = results.option_count - len(hits)
+            options.append(Option(Text(header, style="bold"), disabled=True))
+        elif hits and not confident:
+            options.append(Option(Text(S.SEARCH_WEAK, style="italic"), disabled=True))
+        options += [Option(_hit_label(hit, hit.id in checklist), id=hit.id) for hit in hits]
+        # One replacement, not clear + add: the list's size rarely changes between two
+        # queries, so the screen is not laid out again for each search (a full layout of
+        # the agent screen costs more than the search).
+        results = self.query_one("#results", OptionList)
+        results.set_options(options)
+        if hits:
+            results.highlighted = results.option_count - len(hits)
 
     @on(Input.Submitted, "#search")
     def _open_first(self, event: Input.Submitted) -> None:
