@@ -728,7 +728,7 @@ class AgentScreen(Screen[None]):
         except DomainError as error:
             self.show_error(error)
             return
-        from loket.sync import SyncError  # httpx is behind it: not before the first frame
+        from loket.services import SyncError  # httpx is behind it: not before the first frame
 
         settings = services.settings
         try:
@@ -891,7 +891,7 @@ class AgentScreen(Screen[None]):
         return S.TICKET_WHO.format(number=number) if number else S.TICKET_WHO_UNKNOWN
 
     async def _no_show(self, services: ConsoleServices, ticket_id: str) -> None:
-        from loket.sync import SyncError  # see _call_ticket
+        from loket.services import SyncError  # see _call_ticket
 
         who = self._ticket_who(ticket_id)
         try:

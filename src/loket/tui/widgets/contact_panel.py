@@ -81,8 +81,11 @@ class ContactPanel(VerticalScroll):
     ContactPanel #bsn-mask { width: 10; color: $text-muted; padding: 0 0 0 1; }
     ContactPanel .row > #customer-postcode { width: 9; }
     ContactPanel .row > .inline-label { width: auto; padding: 0 1; }
-    ContactPanel .row > #customer-house_number { width: 8; }
-    ContactPanel #district { width: 1fr; height: 1; color: $text-muted; padding: 0 0 0 1; }
+    ContactPanel .row > #customer-house_number { width: 7; }
+    ContactPanel #district {
+        width: 1fr; height: 1; color: $text-muted; padding: 0 0 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     ContactPanel .section { color: $text-muted; text-style: bold; height: 1; }
     ContactPanel #history-title, ContactPanel #history { display: none; }
     ContactPanel.-history #history-title, ContactPanel.-history #history { display: block; }
