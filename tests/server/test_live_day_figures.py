@@ -156,3 +156,36 @@ def test_todays_figures_follow_each_push_at_once_and_across_midnight(
     third.update(rev=2, status="discarded")
     push(desk, save(third))
     assert _stats(sup)["contacts"] == 0
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_same_new_contact_pushed_to_two_servers_at_once_counts_once(server_factory) -> None:
+    """A console that retries a push on a second server process while the first is still
+    writing it: the transactions race for a contact none has stored yet (4 at once, 40
+    times). The summary must count each contact once, as a build from the rows does."""
+    import threading
+
+    first, second = server_factory(n=2)
+    agent, token = first.make_user("agent")
+    clients = [first.client(token), second.client(token)]
+    now = datetime.now(UTC)
+    records = []
+    for _ in range(40):
+        record = contact(agent, started_at=now.isoformat(), status="closed")
+        record["ended_at"] = now.isoformat()
+        records.append(record)
+        barrier = threading.Barrier(4)
+
+        def send(client: Any, record: dict[str, Any] = record, barrier: Any = barrier) -> None:
+            barrier.wait()
+            push(client, save(record))
+
+        threads = [threading.Thread(target=send, args=(c,)) for c in clients * 2]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    _, sup_token = first.make_user("supervisor")
+    stats = _stats(first.client(sup_token))
+    assert stats["contacts"] == len(records)
+    _assert_as_built(first.server.store.storage, stats["day"])
