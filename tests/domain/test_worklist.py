@@ -89,3 +89,15 @@ def test_the_front_office_gets_its_own_views() -> None:
     assert views_for("agent") == FRONT_OFFICE_VIEWS and views_for("backoffice") == BACK_OFFICE_VIEWS
     assert View.MINE not in FRONT_OFFICE_VIEWS
     assert _subjects(View.ROUTED_BY_ME)[0] == "handed back"
+
+
+def test_at_one_deadline_the_older_task_comes_first() -> None:
+    """Two tasks due at the same hour keep one order, whatever order the store gives."""
+    due = _local(2026, 4, 30, 17, 0)
+    older = _task("asked first", due, created_at=NOW - timedelta(hours=3))
+    newer = _task("asked later", due, created_at=NOW - timedelta(hours=1))
+    for given in ([older, newer], [newer, older]):
+        assert [t.subject for t in select(given, View.TEAM, VIEWER)] == [
+            "asked first",
+            "asked later",
+        ]

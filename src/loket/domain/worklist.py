@@ -86,13 +86,19 @@ def shows(view: View, task: Task, viewer: Viewer) -> bool:
 
 def select(tasks: Iterable[Task], view: View, viewer: Viewer) -> list[Task]:
     """The view's tasks, most urgent first: handed-back tasks on top (the front office
-    must act on them), then by deadline (none last); done today newest first."""
+    must act on them), then by deadline (none last), at one deadline the oldest first;
+    done today newest first."""
     chosen = [task for task in tasks if shows(view, task, viewer)]
     if view == View.DONE_TODAY:
         return sorted(chosen, key=lambda t: done_at(t) or viewer.now, reverse=True)
     return sorted(
         chosen,
-        key=lambda t: (t.status != TaskStatus.RETURNED, t.due_at is None, t.due_at or viewer.now),
+        key=lambda t: (
+            t.status != TaskStatus.RETURNED,
+            t.due_at is None,
+            t.due_at or viewer.now,
+            t.created_at,
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, work
@@ -43,6 +44,10 @@ MAX_NOTICES = 2  # toasts on screen at once (the newest; see `_on_notify`)
 POP_TRIES = 3  # reading a popped call: tries, a short pause between them
 POP_RETRY_S = 0.5
 START_MODE = {"agent": AGENT, "backoffice": WORKLIST, "supervisor": QUEUE, "admin": QUEUE}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def _agent_screen() -> Screen:
@@ -154,6 +159,7 @@ class LoketApp(App[None]):
         ansi: bool = False,
         start_mode: str | None = None,
         log_in: Callable[[str], ConsoleServices] | None = None,
+        clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         # Start straight in the screen's mode: no throwaway default screen, no switch (each
         # switch re-parses all CSS), so the first frame comes sooner. Textual reads this
@@ -170,6 +176,9 @@ class LoketApp(App[None]):
         self._open_services = open_services
         self._log_in = log_in  # the browser console: a login screen asks for the token
         self._owns_services = services is None
+        # What the screens take as "now" (timers, waiting times, SLA urgency, today's
+        # figures): tests hand in a fixed clock so what they see does not depend on the hour.
+        self.clock = clock
         self._services_event = threading.Event()
         self._ready_callbacks: list[Callable[[ConsoleServices], object]] = []
         self._start_mode = start_mode

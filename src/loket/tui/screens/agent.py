@@ -250,7 +250,9 @@ class AgentScreen(Screen[None]):
 
     def _load(self, services: ConsoleServices) -> None:
         self.panel.set_choices(services.reference.channels, services.reference.outcomes)
-        self.workspace = ContactWorkspace(services, on_state=services.presence.follow)
+        self.workspace = ContactWorkspace(
+            services, clock=self.app.clock, on_state=services.presence.follow
+        )
         services.live.on_event(self._change_event)
         if services.live.available and services.user.role in REPORTING_ROLES:
             services.presence.start()

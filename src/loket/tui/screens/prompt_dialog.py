@@ -21,6 +21,11 @@ class PromptDialog(ModalScreen[dict[str, str] | None]):
         background: $surface; padding: 0 1;
     }
     PromptDialog Label { margin-top: 1; }
+    /* The field shows where it is, also in the 16-colour theme (as in the route dialog). */
+    PromptDialog Input { background: $panel; }
+    PromptDialog Input:focus { background: $primary 25%; }
+    PromptDialog Input:ansi { background: ansi_bright_black; color: ansi_bright_white; }
+    PromptDialog Input:ansi:focus { background: ansi_blue; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 

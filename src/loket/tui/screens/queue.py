@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from loket.domain.models import OUTCOME_ROUTED, Contact, utcnow
+from loket.domain.models import OUTCOME_ROUTED, Contact
 from loket.tui import strings as S
 from loket.tui.app import LoketApp
 from loket.tui.formatting import format_duration
@@ -93,7 +93,7 @@ class QueueScreen(Screen[None]):
     def on_tasks_loaded(self, message: TasksLoaded) -> None:
         from loket.domain.kpi import daily_report
 
-        report = daily_report(self.contacts, message.tasks, utcnow())
+        report = daily_report(self.contacts, message.tasks, self.app.clock())
         services = self.app.services
         table = self.query_one("#queues", DataTable)
         table.clear()

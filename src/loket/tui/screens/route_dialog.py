@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,6 +23,7 @@ from loket.domain.errors import DomainError
 from loket.domain.models import Callback, Contact, Question, Task, TaskKind
 from loket.tui import field_errors
 from loket.tui import strings as S
+from loket.tui.app import LoketApp
 from loket.tui.formatting import format_due, urgency_of
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class IntakeAnswer(Input):
 class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
     """Modal: returns (saved contact, task) when routed, None when cancelled."""
 
+    app = getters.app(LoketApp)
     CSS_PATH = "route_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -79,7 +81,8 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
         with Vertical(id="route-box") as box:
             box.border_title = S.ROUTE_TITLE
             yield Static("", id="route-errors")
-            with VerticalScroll(id="route-scroll"):
+            # Not a Tab stop of its own: focusing a field scrolls it into view.
+            with VerticalScroll(id="route-scroll", can_focus=False):
                 with Horizontal(classes="row"):
                     yield Label(S.ROUTE_TEAM)
                     yield Select(
@@ -152,8 +155,9 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
         if not self.team_id:
             due_label.update(S.ROUTE_DUE_UNKNOWN)
             return
-        due = self.services.reference.due_preview(self.team_id, self.product or None)
-        level, label = urgency_of(due, calendar=self.services.reference.calendar)
+        now = self.app.clock()
+        due = self.services.reference.due_preview(self.team_id, self.product or None, now)
+        level, label = urgency_of(due, now, self.services.reference.calendar)
         due_label.update(Text(S.ROUTE_DUE.format(due=format_due(due), label=label)))
         due_label.set_classes(f"-{level}")
         self.due_at = due
@@ -200,6 +204,7 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
                 intake=self.intake(),
                 kind=TaskKind(str(kind)),
                 product=self.product,
+                now=self.app.clock(),
             )
         except DomainError as error:
             self.show_errors(error)

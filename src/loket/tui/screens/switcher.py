@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -12,12 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from loket.domain.models import Contact, utcnow
+from loket.domain.models import Contact
 from loket.tui import strings as S
+from loket.tui.app import LoketApp
 from loket.tui.formatting import format_duration, local
 
 
-def _row(contact: Contact, state: str, titles: dict[str, str]) -> Text:
+def _row(contact: Contact, state: str, titles: dict[str, str], now: datetime) -> Text:
     """Who and what: customer name (or phone), subject (or first article), channel, time."""
     customer = contact.customer
     who = (customer.name or customer.phone) if customer else ""
@@ -25,7 +28,7 @@ def _row(contact: Contact, state: str, titles: dict[str, str]) -> Text:
     if not subject:
         first = next((q.products[0] for q in contact.questions if q.products), "")
         subject = titles.get(first, first)
-    waited = format_duration((utcnow() - contact.started_at).total_seconds())
+    waited = format_duration((now - contact.started_at).total_seconds())
     return Text(
         S.SWITCHER_ROW.format(
             time=local(contact.started_at).strftime("%H:%M"),
@@ -41,10 +44,11 @@ def _row(contact: Contact, state: str, titles: dict[str, str]) -> Text:
 class ContactSwitcher(ModalScreen[str | None]):
     """Returns the id of the contact to open, or None."""
 
+    app = getters.app(LoketApp)
     DEFAULT_CSS = """
     ContactSwitcher { align: center middle; }
     ContactSwitcher > Vertical {
-        width: 70; max-width: 100%; height: auto; max-height: 20;
+        width: 78; max-width: 100%; height: auto; max-height: 20;
         border: round $accent; background: $surface;
     }
     ContactSwitcher OptionList { height: auto; max-height: 18; border: none; }
@@ -68,11 +72,12 @@ class ContactSwitcher(ModalScreen[str | None]):
         with Vertical() as box:
             box.border_title = S.SWITCHER_TITLE
             options = []
+            now = self.app.clock()
             if self.current is not None:
-                row = _row(self.current, S.SWITCHER_CURRENT, self.titles)
+                row = _row(self.current, S.SWITCHER_CURRENT, self.titles, now)
                 options.append(Option(row, id=self.current.id))
             options += [
-                Option(_row(c, S.SWITCHER_PARKED, self.titles), id=c.id) for c in self.others
+                Option(_row(c, S.SWITCHER_PARKED, self.titles, now), id=c.id) for c in self.others
             ]
             yield OptionList(*options, id="switcher-list")
 

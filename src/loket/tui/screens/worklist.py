@@ -23,7 +23,7 @@ from textual.widgets.data_table import ColumnKey
 
 from loket.domain import tasks as actions
 from loket.domain.errors import DomainError
-from loket.domain.models import TaskStatus, utcnow
+from loket.domain.models import TaskStatus
 from loket.domain.tasks import allowed_actions
 from loket.domain.worklist import View, Viewer, counts, select, views_for
 from loket.tui import field_errors
@@ -160,7 +160,8 @@ class WorklistScreen(Screen[None]):
         )
         self.query_one("#worklist-title", Static).update(title)
         calendar = services.reference.calendar
-        viewer = Viewer(services.user.name, utcnow(), calendar)
+        now = self.app.clock()
+        viewer = Viewer(services.user.name, now, calendar)
         self.query_one("#worklist-views", Static).update(
             view_tabs(views, view, counts(self.loaded, views, viewer))
         )
@@ -170,7 +171,7 @@ class WorklistScreen(Screen[None]):
         self.tasks = {t.id: t for t in tasks}
         table.clear()
         for task in tasks:
-            level, label = urgency_of(task.due_at, calendar=calendar)
+            level, label = urgency_of(task.due_at, now, calendar)
             if task.status == TaskStatus.DONE:  # no clock runs on finished work
                 level, label = "ok", "–"
             table.add_row(

@@ -38,6 +38,10 @@ def describe_sync(state: SyncState | None) -> str:
     return " │ ".join(parts)
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class StatusLine(Horizontal):
     """Timer │ user (role) │ sync state. Always visible, one line."""
 
@@ -80,7 +84,8 @@ class StatusLine(Horizontal):
         if self._started is None:
             label.update(S.TIMER.format(time="--:--"))
             return
-        elapsed = format_duration((datetime.now(UTC) - self._started).total_seconds())
+        now = getattr(self.app, "clock", _utcnow)()  # the console's clock (LoketApp.clock)
+        elapsed = format_duration((now - self._started).total_seconds())
         text = S.CALL_STATE.format(state=self._state, time=elapsed) if self._state else elapsed
         label.update(S.TIMER.format(time=text))
 
