@@ -61,6 +61,8 @@ _QUESTIONS: tuple[tuple[str, str, str], ...] = (
     ("Gladheid op het fietspad", "gladheidbestrijding", "doorverbonden"),
 )
 ROUTE = "route:"
+DEFAULT_PORT = 8751  # the demo's first port (loket serve's default is 8750)
+PORT_FILE = "port"  # the port the demo dir's store listened on last
 _CUSTOMERS: tuple[dict[str, str], ...] = (
     {"name": "J. de Vries", "phone": "0612345678"},
     {"name": "M. Jansen", "email": "m.jansen@example.org"},
@@ -109,6 +111,10 @@ class Demo:
     def stop(self) -> None:
         self.server.stop()
 
+    def second_console(self) -> str:
+        """The command for a console next to this one: the back office's (carla)."""
+        return f"loket console --server {self.url} --token {self.users['carla'].token}"
+
     def describe(self) -> str:
         """What the demo prints: who can log in and how to start a second console."""
         lines = [f"loket demo: central store at {self.url} (data in {self.dir})", "", "Demo users:"]
@@ -118,7 +124,7 @@ class Demo:
         lines += [
             "",
             "Second console against the same store (while the demo runs), e.g. back office:",
-            f"  loket console --server {self.url} --token {self.users['carla'].token}",
+            f"  {self.second_console()}",
             f"Tokens of every demo user: {self.dir / USERS_FILE}",
         ]
         return "\n".join(lines)
@@ -132,11 +138,14 @@ def demo_settings(settings: Settings) -> Settings:
     return replace(settings, state_dir=demo_dir, server_url="", token="")
 
 
-def start(settings: Settings, *, port: int = 0, seed: bool = True) -> Demo:
-    """Start the embedded store (free port), make sure users exist, seed once."""
+def start(settings: Settings, *, port: int | None = None, seed: bool = True) -> Demo:
+    """Start the embedded store, make sure users exist, seed once.
+
+    The port: `port` if given (0: any free one), else the one this demo dir used last
+    (first time: DEFAULT_PORT), so a second console left open reconnects after a restart;
+    a remembered port now taken gives way to a free one, which is remembered instead."""
     from loket.server.admin import migrate
     from loket.server.bsn import KEY_FILE_NAME
-    from loket.server.embedded import EmbeddedServer
 
     demo = demo_settings(settings)
     demo.state_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +158,7 @@ def start(settings: Settings, *, port: int = 0, seed: bool = True) -> Demo:
         users = _create_users(demo.state_dir, db_url)
     else:
         migrate(db_url)
-    server = EmbeddedServer(db_url, port=port, bsn_key_file=str(key_file)).start()
+    server = _start_server(db_url, str(key_file), demo.state_dir, port)
     running = Demo(demo.state_dir, demo, server, users)
     try:
         if seed and not (demo.state_dir / SEEDED_MARKER).exists():
@@ -159,6 +168,27 @@ def start(settings: Settings, *, port: int = 0, seed: bool = True) -> Demo:
         server.stop()
         raise
     return running
+
+
+def _start_server(db_url: str, key_file: str, demo_dir: Path, port: int | None) -> EmbeddedServer:
+    from loket.server.embedded import EmbeddedServer
+
+    port_file = demo_dir / PORT_FILE
+    if port is None:
+        try:
+            wanted = int(port_file.read_text().strip())
+        except (OSError, ValueError):
+            wanted = DEFAULT_PORT
+    else:
+        wanted = port
+    try:
+        server = EmbeddedServer(db_url, port=wanted, bsn_key_file=key_file).start()
+    except OSError:
+        if port is not None:
+            raise  # asked for with --port: say so rather than move elsewhere
+        server = EmbeddedServer(db_url, port=0, bsn_key_file=key_file).start()
+    port_file.write_text(f"{server.port}\n")
+    return server
 
 
 def _load_users(demo_dir: Path) -> dict[str, DemoUser] | None:
@@ -211,12 +241,19 @@ def seed_demo(demo: Demo, days: int = SEED_DAYS, per_day: int = 8) -> int:
     return count
 
 
-def _moments(rng: random.Random, days_ago: int, count: int) -> list[datetime]:
-    today = datetime.now().astimezone()
+def _moments(
+    rng: random.Random, days_ago: int, count: int, now: datetime | None = None
+) -> list[datetime]:
+    """`count` start times in that day's office hours, all in the past: today's end half an
+    hour before `now` (the longest seeded contact lasts 10 minutes); none today before
+    that window opens (a demo started at 7 has no contacts at half past 8)."""
+    today = (now or datetime.now()).astimezone()
     day = (today - timedelta(days=days_ago)).date()
     start = datetime.combine(day, time(8, 30), tzinfo=today.tzinfo)
     latest = today - timedelta(minutes=30) if days_ago == 0 else start + timedelta(hours=8)
-    span = max(0.0, (latest - start).total_seconds())
+    if latest <= start:
+        return []
+    span = (latest - start).total_seconds()
     return sorted(start + timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
 
 
@@ -285,14 +322,27 @@ def _seed_backoffice(demo: Demo) -> None:
         services.close()
 
 
-def run(settings: Settings, *, ansi: bool = False, mouse: bool = True, **app_kwargs: Any) -> None:
+def run(
+    settings: Settings,
+    *,
+    ansi: bool = False,
+    mouse: bool = True,
+    port: int | None = None,
+    **app_kwargs: Any,
+) -> None:
     """Start the demo and open the console as agent anna; quitting stops the server."""
-    demo = start(settings)
+    demo = start(settings, port=port)
     try:
         print(demo.describe(), flush=True)
         from loket.tui.app import LoketApp
 
-        app = LoketApp(open_services=lambda: demo.services_for("anna"), ansi=ansi, **app_kwargs)
+        app = LoketApp(
+            open_services=lambda: demo.services_for("anna"),
+            ansi=ansi,
+            server_url=demo.url,
+            second_console=demo.second_console(),
+            **app_kwargs,
+        )
         app.run(mouse=mouse)
     finally:
         demo.stop()
@@ -303,7 +353,12 @@ SIMULATED_HUMANS = ("anna", "bram")  # demo agents who get simulated calls on th
 
 
 def run_simulated(
-    settings: Settings, *, agents: int = 12, rate: float = 30.0, speed: float = 4.0
+    settings: Settings,
+    *,
+    agents: int = 12,
+    rate: float = 30.0,
+    speed: float = 4.0,
+    port: int | None = None,
 ) -> None:
     """`loket demo --simulate`: the demo store with simulated traffic (`loket.simulation`)
     and the supervisor's live view (`loket queue`) following it, until Ctrl+C."""
@@ -315,7 +370,7 @@ def run_simulated(
     from loket.live_view import LiveFeed, open_client, render
     from loket.simulation import Simulation, SimulationConfig
 
-    demo = start(settings)
+    demo = start(settings, port=port)
     sim = None
     try:
         admin, supervisor = demo.users["frank"], demo.users["eva"]

@@ -121,3 +121,13 @@ def test_eval_counts_hits_and_names_a_bad_line(env: Path, tmp_path: Path) -> Non
     broken = runner.invoke(app, ["kb", "eval", str(queries)])
     assert broken.exit_code == 1 and f"{queries}:1" in broken.output
     assert "Traceback" not in broken.output
+
+
+def test_search_words_without_quotes_are_one_query(env: Path) -> None:
+    """`loket kb search kliko kapot`: every word joins the query, options may follow."""
+    quoted = runner.invoke(app, ["kb", "search", "kliko kapot", "--json"])
+    bare = runner.invoke(app, ["kb", "search", "kliko", "kapot", "--json", "--limit", "3"])
+    assert bare.exit_code == 0, bare.output
+    assert [r["id"] for r in json.loads(bare.stdout)] == [
+        r["id"] for r in json.loads(quoted.stdout)
+    ][:3]

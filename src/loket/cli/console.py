@@ -49,6 +49,13 @@ def register(app: Any) -> None:
         simulate: bool = typer.Option(
             False, "--simulate", help="Simulated traffic and the supervisor's live view."
         ),
+        port: int | None = typer.Option(
+            None,
+            "--port",
+            min=0,
+            max=65_535,
+            help="The demo store's port (default: the one it used last, first 8751; 0: any).",
+        ),
     ) -> None:
         """Start an embedded central store with demo users and data, and open the console."""
         from loket import demo as demo_mod
@@ -56,11 +63,14 @@ def register(app: Any) -> None:
 
         settings = settings_or_exit()
         if simulate:
-            demo_mod.run_simulated(settings)
+            demo_mod.run_simulated(settings, port=port)
             return
         try:
             demo_mod.run(
-                settings, ansi=ansi or settings.ansi, mouse=settings.mouse and not no_mouse
+                settings,
+                ansi=ansi or settings.ansi,
+                mouse=settings.mouse and not no_mouse,
+                port=port,
             )
         except OSError as exc:
             fail(f"demo could not start: {exc}")

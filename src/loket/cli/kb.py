@@ -95,13 +95,16 @@ def index() -> None:
 
 @app.command("search")
 def search(
-    query: str = typer.Argument(..., help="What the caller asks, e.g. 'kliko kapot'."),
+    words: list[str] = typer.Argument(
+        ..., help="What the caller asks, e.g. kliko kapot (no quotes needed)."
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="JSON list of {id, title, upl, score, confidence, event}."
     ),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="Maximum results."),
 ) -> None:
     """Search the knowledge base, best match first; weak matches are marked as guesses."""
+    query = " ".join(words)  # `loket kb search paspoort kwijt`: every word is the query
     result = _open().lookup(query, limit=limit)
     hits = result.hits
     if as_json:

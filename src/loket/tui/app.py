@@ -160,6 +160,8 @@ class LoketApp(App[None]):
         start_mode: str | None = None,
         log_in: Callable[[str], ConsoleServices] | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        server_url: str = "",
+        second_console: str = "",
     ) -> None:
         # Start straight in the screen's mode: no throwaway default screen, no switch (each
         # switch re-parses all CSS), so the first frame comes sooner. Textual reads this
@@ -179,6 +181,11 @@ class LoketApp(App[None]):
         # What the screens take as "now" (timers, waiting times, SLA urgency, today's
         # figures): tests hand in a fixed clock so what they see does not depend on the hour.
         self.clock = clock
+        # Shown in the palette and the F1 help (the demo prints them before the screen
+        # covers the terminal): the central store's address, a second console's command.
+        self.connection_text = (
+            S.CONNECTION_TEXT.format(url=server_url, command=second_console) if server_url else ""
+        )
         self._services_event = threading.Event()
         self._ready_callbacks: list[Callable[[ConsoleServices], object]] = []
         self._start_mode = start_mode
@@ -392,6 +399,10 @@ class LoketApp(App[None]):
 
         if not isinstance(self.screen, CheatSheet):
             self.push_screen(CheatSheet(self.screen))
+
+    def show_connection(self) -> None:
+        """The palette's entry: the server's address and the second console's command."""
+        self.notify(self.connection_text, title=S.PALETTE_CONNECTION, timeout=60)
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette

@@ -43,6 +43,11 @@ class LoketCommands(Provider):
         yield from binding_commands(screen)
         if extra is not None:
             yield from extra()
+        app = screen.app
+        if getattr(app, "connection_text", ""):
+            from loket.tui import strings as S
+
+            yield (S.PALETTE_CONNECTION, app.show_connection, "")  # type: ignore[attr-defined]
 
     async def discover(self) -> Hits:
         for name, run, help_text in self._commands():

@@ -153,6 +153,9 @@ NO_SUBJECT = "(geen onderwerp)"
 # Cheat sheet
 HELP_TITLE = "Sneltoetsen"
 HELP_FOOTER = "Esc of F1 sluit dit overzicht · Ctrl+P opent het opdrachtenpalet"
+# The demo (or any console told its server): where the store is, how to open a second one.
+CONNECTION_TEXT = "Centrale server: {url}\nTweede console ernaast:\n{command}"
+PALETTE_CONNECTION = "Serveradres en tweede console"
 HELP_KEY = "Toets"
 HELP_ACTION = "Wat"
 

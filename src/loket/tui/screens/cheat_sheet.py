@@ -39,8 +39,11 @@ class CheatSheet(ModalScreen[None]):
         width: 60; max-width: 100%; height: auto; max-height: 22;
         border: round $accent; background: $surface;
     }
-    CheatSheet DataTable { height: auto; max-height: 19; }
+    /* 18: the footer's two lines still fit at 80x24 */
+    CheatSheet DataTable { height: auto; max-height: 18; }
     CheatSheet #help-footer { color: $text-muted; height: auto; }
+    CheatSheet DataTable.-short { max-height: 12; }
+    CheatSheet #help-connection { height: auto; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,question_mark", "close", S.KEY_CLOSE, id="help-close", priority=True),
@@ -59,6 +62,10 @@ class CheatSheet(ModalScreen[None]):
             for keys, description in self.rows:
                 table.add_row(Text(keys, style="bold"), Text(description))
             yield table
+            connection = getattr(self.app, "connection_text", "")
+            if connection:  # the demo: where its store is and how to open a second console
+                table.add_class("-short")  # room for it at 80x24
+                yield Static(connection, id="help-connection")
             yield Static(S.HELP_FOOTER, id="help-footer")
 
     def action_close(self) -> None:
