@@ -11,7 +11,15 @@ from textual.widgets import Input, TextArea
 
 from loket.tui.app import LoketApp
 from loket.tui.screens.prompt_dialog import PromptDialog
-from tests.tui.helpers import SIZE, open_services, open_worklist, route_locally, take_call, wait_for
+from tests.tui.helpers import (
+    SIZE,
+    burst,
+    open_services,
+    open_worklist,
+    route_locally,
+    take_call,
+    wait_for,
+)
 
 
 async def _open_route_dialog(pilot: Any) -> Any:
@@ -120,5 +128,25 @@ async def test_forward_dialog_fields_are_marked_and_reached_with_tab(
             assert note.styles.background != box
             reached = await _tab_round(pilot, dialog)
             assert [w.id for w in reached] == ["prompt-choice", "prompt-text"]
+    finally:
+        services.close()
+
+
+async def test_a_burst_of_keys_with_tabs_fills_the_route_dialog_field_by_field(
+    tmp_path: Path,
+) -> None:
+    """Typed in one burst (a slow link, a text expander): each answer in its own field."""
+    services = open_services(tmp_path)
+    app = LoketApp(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            dialog = await _open_route_dialog(pilot)
+            burst(app, *"pas", "tab", *"nee", "tab", *"notitie", "tab", *"Jan", "tab", *"06")
+            phone = dialog.query_one("#route-phone", Input)
+            await wait_for(pilot, lambda: phone.value == "06")
+            answers = [a.value for a in dialog.query("#route-intake Input").results(Input)]
+            assert answers == ["pas", "nee"]
+            assert dialog.query_one("#route-note", TextArea).text == "notitie"
+            assert dialog.query_one("#route-name", Input).value == "Jan"
     finally:
         services.close()

@@ -59,6 +59,10 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
             "ctrl+s,f6", "submit", S.KEY_SUBMIT, key_display="^S", id="route-submit", priority=True
         ),
         Binding("escape", "cancel", S.KEY_CLOSE, id="route-cancel"),
+        # Focus moves in key order (as on the agent screen): in a burst of keys, what comes
+        # after a Tab lands in the next field, not in the one the Tab left.
+        Binding("tab", "focus_step(1)", show=False, priority=True, id="route-next"),
+        Binding("shift+tab", "focus_step(-1)", show=False, priority=True, id="route-previous"),
     ]
 
     def __init__(
@@ -131,6 +135,17 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
             answers[0][1].focus()
         else:
             self.query_one("#route-note" if self.team_id else "#route-team").focus()
+
+    async def action_focus_step(self, step: int) -> None:
+        from loket.tui.screens.agent import settle  # loaded: this dialog opens from there
+
+        focused = self.app.focused
+        if focused is not None and focused.screen is self:
+            await settle(focused)
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
 
     def _typed(self) -> tuple[object, ...]:
         """Everything the agent can type here, to tell whether Esc would lose any of it."""
