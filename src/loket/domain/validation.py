@@ -91,6 +91,15 @@ def validate_kvk(value: str, field: str = "customer.kvk") -> str:
     return digits
 
 
+def kvk_key(value: str) -> str:
+    """The form KvK numbers are compared in (lookups, the console's history): the 8 digits
+    when valid, else "" (an invalid number finds nobody). Never raises."""
+    try:
+        return validate_kvk(value) if (value or "").strip() else ""
+    except DomainError:
+        return ""
+
+
 def normalize_phone(value: str, field: str = "customer.phone") -> str:
     """Return a dialable, comparable form, or raise.
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from loket.domain.models import Contact, Task, to_iso, utcnow
-from loket.domain.validation import address_key, lookup_keys, phone_key
+from loket.domain.validation import address_key, kvk_key, phone_key
 from loket.protocol import ChangeKind
 from loket.store.base import ORIGIN_LOCAL, StoreBase, _dumps
 
@@ -30,7 +30,6 @@ class LocalRecords(StoreBase):
             ).fetchone()
             contact.reference = kept[0] if kept and kept[0] else None
         customer = contact.customer
-        keys = lookup_keys(customer)
         conn.execute(
             """INSERT INTO contacts (id, doc, agent, channel, started_at, ended_at, status, rev,
                    origin, updated_at, phone, email, bsn, kvk, address)
@@ -55,7 +54,7 @@ class LocalRecords(StoreBase):
                 phone_key(customer.phone) if customer else "",
                 customer.email.strip().lower() if customer else "",
                 customer.bsn.strip() if customer else "",
-                keys.get("kvk", ""),
+                kvk_key(customer.kvk) if customer else "",
                 address_key(customer.postcode, customer.house_number) if customer else "",
             ),
         )
@@ -128,7 +127,7 @@ class LocalRecords(StoreBase):
             ("phone", phone_key(keys.get("phone", ""))),
             ("email", keys.get("email", "").strip().lower()),
             ("bsn", keys.get("bsn", "").strip()),
-            ("kvk", keys.get("kvk", "")),
+            ("kvk", kvk_key(keys.get("kvk", ""))),
             ("address", address_key(keys.get("postcode", ""), keys.get("house_number", ""))),
             ("json_extract(doc, '$.reference')", keys.get("reference", "").strip()),
         ):

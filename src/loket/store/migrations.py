@@ -31,13 +31,12 @@ def _rekey_phones(conn: sqlite3.Connection) -> None:
 
 def _key_kvk(conn: sqlite3.Connection) -> None:
     """Contacts saved before version 4 get their KvK key (house numbers are newer)."""
-    from loket.domain.models import Customer
-    from loket.domain.validation import lookup_keys
+    from loket.domain.validation import kvk_key
 
     rows = conn.execute("SELECT id, doc FROM contacts").fetchall()
     for contact_id, doc in rows:
         customer = json.loads(doc).get("customer") or {}
-        kvk = lookup_keys(Customer(kvk=str(customer.get("kvk") or ""))).get("kvk", "")
+        kvk = kvk_key(str(customer.get("kvk") or ""))
         if kvk:
             conn.execute("UPDATE contacts SET kvk = ? WHERE id = ?", (kvk, contact_id))
 

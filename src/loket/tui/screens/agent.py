@@ -77,6 +77,18 @@ async def settle(widget: Widget) -> None:
             return
 
 
+async def focus_step(screen: Screen[Any], step: int) -> None:
+    """Tab / Shift+Tab once the focused field has taken the keys queued for it: in a burst,
+    text typed after a Tab belongs to the next field, not to this one."""
+    focused = screen.app.focused
+    if focused is not None and focused.screen is screen:
+        await settle(focused)
+    if step > 0:
+        screen.focus_next()
+    else:
+        screen.focus_previous()
+
+
 class AgentScreen(Screen[None]):
     """Front office: find the answer, register the contact, resolve or route it."""
 
@@ -634,13 +646,7 @@ class AgentScreen(Screen[None]):
         self.focus_now("#article-scroll")
 
     async def action_focus_step(self, step: int) -> None:
-        focused = self.app.focused
-        if focused is not None and focused.screen is self:
-            await settle(focused)
-        if step > 0:
-            self.focus_next()
-        else:
-            self.focus_previous()
+        await focus_step(self, step)
 
     async def action_question(self, step: int) -> None:
         if not await self.take_screen():

@@ -137,15 +137,9 @@ class RouteDialog(ModalScreen[tuple[Contact, Task] | None]):
             self.query_one("#route-note" if self.team_id else "#route-team").focus()
 
     async def action_focus_step(self, step: int) -> None:
-        from loket.tui.screens.agent import settle  # loaded: this dialog opens from there
+        from loket.tui.screens.agent import focus_step  # loaded: this dialog opens from there
 
-        focused = self.app.focused
-        if focused is not None and focused.screen is self:
-            await settle(focused)
-        if step > 0:
-            self.focus_next()
-        else:
-            self.focus_previous()
+        await focus_step(self, step)
 
     def _typed(self) -> tuple[object, ...]:
         """Everything the agent can type here, to tell whether Esc would lose any of it."""
